@@ -1,0 +1,68 @@
+"""Session limits and the second-factor gate."""
+
+import time
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from accounts.selectors import requires_second_factor
+from bullying.audit import audit_record
+
+SESSION_AUTH_AT = "auth_at"
+
+
+class SessionLimitsMiddleware:
+    """Ends a session 12 hours after sign-in, however active it has been.
+
+    The 30-minute idle limit needs no code: ``SESSION_COOKIE_AGE`` with
+    ``SESSION_SAVE_EVERY_REQUEST`` moves the server-side expiry on every request.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and hasattr(request, "session"):
+            auth_at = request.session.get(SESSION_AUTH_AT)
+            if auth_at is None or time.time() - auth_at > settings.SESSION_ABSOLUTE_SECONDS:
+                audit_record(action="session.expired", actor=user, detail={"reason": "absolute"})
+                logout(request)
+                if request.path.startswith("/api/"):
+                    return JsonResponse({"detail": "会话已过期，请重新登录。"}, status=401)
+                return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}")
+        return self.get_response(request)
+
+
+def _mfa_exempt(path: str) -> bool:
+    exempt = (
+        reverse("accounts:mfa"),
+        reverse("accounts:logout"),
+        settings.STATIC_URL,
+        "/i18n/",
+    )
+    return path.startswith(exempt)
+
+
+class SecondFactorMiddleware:
+    """Officials, sysadmins and auditors must pass TOTP before anything else."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            settings.BULLYING_REQUIRE_MFA
+            and user.is_authenticated
+            and not user.is_verified()
+            and requires_second_factor(user)
+            and not _mfa_exempt(request.path)
+        ):
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": "需要先完成双因素认证。"}, status=403)
+            return redirect("accounts:mfa")
+        return self.get_response(request)

@@ -1,0 +1,124 @@
+"""The append-only audit log.
+
+Every login, failed login, lockout, permission denial, role change and read of a
+sensitive object writes one ``AuditEvent`` in the same transaction as the action it
+records. Rows carry ids and codes only: never a child's name or incident content.
+"""
+
+from contextvars import ContextVar
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# Set per request by bullying.middleware.RequestContextMiddleware.
+current_ip: ContextVar[str | None] = ContextVar("current_ip", default=None)
+
+
+class Outcome(models.TextChoices):
+    SUCCESS = "success", _("成功")
+    FAILURE = "failure", _("失败")
+    DENIED = "denied", _("拒绝")
+
+
+class AuditEvent(models.Model):
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    username = models.CharField(_("登录名"), max_length=150, blank=True)
+    roles = models.CharField(_("角色"), max_length=200, blank=True)
+    org_unit = models.ForeignKey(
+        "accounts.OrgUnit",
+        verbose_name=_("单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    action = models.CharField(_("操作"), max_length=64, db_index=True)
+    object_type = models.CharField(_("对象类型"), max_length=64, blank=True)
+    object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    outcome = models.CharField(_("结果"), max_length=16, choices=Outcome.choices)
+    ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    detail = models.JSONField(_("说明"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("审计记录")
+        verbose_name_plural = _("审计记录")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.action} {self.outcome}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("audit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("audit events are append-only")
+
+
+ACTION_LABELS = {
+    "login.success": _("登录成功"),
+    "login.failure": _("登录失败"),
+    "login.locked": _("账号锁定"),
+    "login.mfa_failure": _("动态口令错误"),
+    "login.mfa_enrolled": _("绑定动态口令"),
+    "logout": _("退出登录"),
+    "session.expired": _("会话超时"),
+    "access.denied": _("越权访问被拒绝"),
+    "membership.added": _("授予角色"),
+    "membership.removed": _("撤销角色"),
+    "api.token_issued": _("签发接口令牌"),
+    "org_units.imported": _("导入单位"),
+}
+
+
+def audit_record(
+    *,
+    action: str,
+    outcome: str = Outcome.SUCCESS,
+    actor=None,
+    username: str = "",
+    org_unit=None,
+    obj=None,
+    object_type: str = "",
+    object_id: str = "",
+    detail: dict | None = None,
+) -> AuditEvent:
+    """Write one audit row. ``detail`` must hold codes and ids only, never names."""
+    roles = ""
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        from accounts.selectors import memberships_of
+
+        memberships = memberships_of(actor)
+        roles = ",".join(sorted({m.role for m in memberships}))
+        if org_unit is None and memberships:
+            org_unit = memberships[0].org_unit
+        username = username or actor.get_username()
+    else:
+        actor = None
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+    return AuditEvent.objects.create(
+        actor=actor,
+        username=username[:150],
+        roles=roles,
+        org_unit=org_unit,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        outcome=outcome,
+        ip=current_ip.get(),
+        detail=detail or {},
+    )
