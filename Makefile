@@ -10,7 +10,7 @@ PORT ?= 8000
 
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bullying
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
-DEB_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 poppler-utils chromium
+DEB_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk libharfbuzz-subset0 poppler-utils chromium
 
 .PHONY: demo test venv venv-dev system-deps lint checks pytest clean
 
@@ -27,7 +27,7 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 venv: $(VENV)/.runtime
 venv-dev: $(VENV)/.dev
 
-# Debian packages for Chinese PDFs (fonts, fast font subsetting) and browser tests.
+# Debian packages for Chinese PDFs (WeasyPrint's Pango, fonts, fast font subsetting) and browser tests.
 system-deps:
 	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

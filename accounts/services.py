@@ -10,8 +10,11 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from accounts import lockout
 from accounts.models import (
@@ -121,6 +124,8 @@ def read_org_unit_file(path: str | Path) -> list[_Row]:
             continue
         cells = list(cells) + [""] * (len(header) - len(cells))
         rows.append(_Row(number, *(str(cells[index[c]]).strip() for c in REQUIRED_COLUMNS)))
+    if not rows:
+        raise ApplicationError(_("文件中没有任何单位（只有表头）。"))
     return rows
 
 
@@ -215,16 +220,25 @@ def _validate_rows(rows: list[_Row]) -> list[str]:
 
 
 def _rebuild_paths(unit: OrgUnit) -> None:
-    """Recompute the materialised path of ``unit`` and its whole subtree."""
-    old = unit.path
-    new = (unit.parent.path if unit.parent_id else "/") + f"{unit.pk}/"
+    """Recompute the materialised path of ``unit`` and its whole subtree.
+
+    Both paths are read from the database, not from the objects in memory: an import
+    that moves a unit higher up rewrites the stored paths below it, so objects loaded
+    before that move carry stale paths.
+    """
+    old = OrgUnit.objects.filter(pk=unit.pk).values_list("path", flat=True).get()
+    parent_path = (
+        OrgUnit.objects.filter(pk=unit.parent_id).values_list("path", flat=True).get() if unit.parent_id else "/"
+    )
+    new = f"{parent_path}{unit.pk}/"
+    unit.path = new
     if old == new:
         return
-    unit.path = new
-    OrgUnit.objects.filter(pk=unit.pk).update(path=new)
     if old:
-        for child in OrgUnit.objects.filter(path__startswith=old).exclude(pk=unit.pk):
-            OrgUnit.objects.filter(pk=child.pk).update(path=new + child.path[len(old) :])
+        # One statement for the unit and its whole subtree, whatever its size.
+        OrgUnit.objects.filter(path__startswith=old).update(path=Concat(Value(new), Substr("path", len(old) + 1)))
+    else:
+        OrgUnit.objects.filter(pk=unit.pk).update(path=new)
 
 
 def org_units_import(*, rows: list[_Row], actor: User | None = None) -> ImportResult:
@@ -319,6 +333,31 @@ def membership_remove(*, membership: Membership, actor: User | None = None) -> N
     membership.delete()
 
 
+# Django 5.2 ships no Chinese for some validator messages (the minimum length one is
+# English even under zh-hans), so the operator-facing text is keyed on the error code.
+_PASSWORD_PROBLEMS = {
+    "password_too_short": _lazy("密码太短，至少需要 %(min_length)d 个字符。"),
+    "password_too_common": _lazy("密码过于常见，容易被猜到。"),
+    "password_entirely_numeric": _lazy("密码不能全是数字。"),
+    "password_too_similar": _lazy("密码与用户名或姓名过于相似。"),
+}
+
+
+def _check_password(password: str, user: User) -> None:
+    """Run the configured validators; refuse with every problem, in Chinese."""
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.error_list:
+            template = _PASSWORD_PROBLEMS.get(error.code)
+            if template is None:
+                problems.extend(error.messages)
+            else:
+                problems.append(str(template) % (error.params or {}))
+        raise ApplicationError(_("密码不符合要求：") + "".join(problems)) from None
+
+
 @transaction.atomic
 def user_add(
     *,
@@ -349,10 +388,7 @@ def user_add(
         user = User(username=username, name=name or "")
         if password is None:
             generated = password = secrets.token_urlsafe(12)
-        try:
-            validate_password(password, user)
-        except ValidationError as exc:
-            raise ApplicationError(_("密码不符合要求：") + " ".join(exc.messages)) from None
+        _check_password(password, user)
         user.set_password(password)
         user.save()
     else:
@@ -361,10 +397,7 @@ def user_add(
             user.name = name
             changed.append("name")
         if password is not None:
-            try:
-                validate_password(password, user)
-            except ValidationError as exc:
-                raise ApplicationError(_("密码不符合要求：") + " ".join(exc.messages)) from None
+            _check_password(password, user)
             user.set_password(password)
             changed.append("password")
         if changed:

@@ -5,11 +5,14 @@ from bullying import views
 
 api_v1 = [
     path("", include("accounts.api.urls")),
+    path("", include("cases.api.urls")),
 ]
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include("accounts.urls")),
+    path("cases/", include("cases.urls")),
+    path("calendar/", include("bullying.calendar_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -4,6 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
 from django.views.decorators.cache import never_cache
 
 from accounts.models import Role
@@ -11,17 +13,23 @@ from accounts.selectors import memberships_of
 
 # Which workbench panels each role sees, in order. Features fill them in as they land.
 WORKBENCH_PANELS = {
-    Role.SCHOOL_STAFF: ["report_incident", "my_reports"],
-    Role.COMMITTEE_MEMBER: ["school_cases"],
-    Role.COMMITTEE_CHAIR: ["school_cases", "sign_off"],
-    Role.COUNTY_OFFICER: ["county_cases", "appeals", "incoming_reports", "supervise"],
-    Role.REVIEW_EXPERT: ["my_panels"],
-    Role.CITY_OFFICER: ["dashboard", "incoming_reports", "filings"],
-    Role.PROVINCE_OFFICER: ["dashboard", "incoming_reports"],
-    Role.INSPECTOR: ["inspections", "rectifications"],
+    Role.SCHOOL_STAFF: ["report_incident"],
+    Role.COMMITTEE_MEMBER: ["school_cases", "report_incident"],
+    Role.COMMITTEE_CHAIR: ["school_cases", "report_incident"],
+    Role.COUNTY_OFFICER: ["county_cases"],
+    Role.CITY_OFFICER: ["county_cases"],
+    Role.PROVINCE_OFFICER: ["county_cases"],
     Role.AUDITOR: ["audit"],
-    Role.SYSADMIN: ["org_units", "users"],
+    Role.SYSADMIN: ["org_units", "users", "calendar"],
 }
+
+
+def _panel_exists(panel: str) -> bool:
+    try:
+        get_template(f"inc/panels/{panel}.html")
+    except TemplateDoesNotExist:
+        return False
+    return True
 
 
 @login_required
@@ -30,7 +38,7 @@ def home(request):
     panels: list[str] = []
     for m in memberships:
         for panel in WORKBENCH_PANELS.get(m.role, []):
-            if panel not in panels:
+            if panel not in panels and _panel_exists(panel):
                 panels.append(panel)
     return render(request, "home.html", {"memberships": memberships, "panels": panels})
 

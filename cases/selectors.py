@@ -1,0 +1,54 @@
+"""Permission-aware reads of cases, all built on the one scoping rule."""
+
+from django.db.models import Prefetch, QuerySet
+
+from accounts.models import COMMITTEE_ROLES, SCHOOL_ROLES, OrgUnit, Role, User
+from accounts.selectors import CASE_READER_ROLES, memberships_of, restrict
+from cases.models import Case, Party
+
+
+def cases_visible_to(user: User) -> QuerySet[Case]:
+    """Cases of the schools in the caller's subtree (school, county, city, province)."""
+    return restrict(Case.objects.all(), user, via="school", roles=CASE_READER_ROLES)
+
+
+def case_list(user: User) -> QuerySet[Case]:
+    return cases_visible_to(user).select_related("school", "school__parent")
+
+
+def case_detail_queryset(user: User) -> QuerySet[Case]:
+    return (
+        cases_visible_to(user)
+        .select_related("school", "school__parent", "reported_by")
+        .prefetch_related(Prefetch("parties", queryset=Party.objects.order_by("role", "id")))
+    )
+
+
+def _holds(user: User, roles, unit_ids: set[int]) -> bool:
+    return any(m.role in roles and m.org_unit_id in unit_ids for m in memberships_of(user))
+
+
+def can_see_names(user: User, case: Case) -> bool:
+    """Children's names are shown to the handling school and its county office only
+    (政策清单第33项; 山西通知三.3). Everyone else sees ``张**``."""
+    if _holds(user, SCHOOL_ROLES, {case.school_id}):
+        return True
+    return _holds(user, {Role.COUNTY_OFFICER}, {case.school.parent_id})
+
+
+def can_report_at(user: User, school: OrgUnit) -> bool:
+    """Any staff member of the school may record an incident (政策清单第30项)."""
+    return _holds(user, SCHOOL_ROLES, {school.pk})
+
+
+def can_handle(user: User, case: Case) -> bool:
+    """The school's bullying-governance committee runs the procedure."""
+    return _holds(user, COMMITTEE_ROLES, {case.school_id})
+
+
+def is_chair(user: User, case: Case) -> bool:
+    return _holds(user, {Role.COMMITTEE_CHAIR}, {case.school_id})
+
+
+def schools_for_reporting(user: User) -> list[OrgUnit]:
+    return [m.org_unit for m in memberships_of(user) if m.role in SCHOOL_ROLES]

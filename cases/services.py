@@ -1,0 +1,609 @@
+"""Writes on cases. Each service checks who acts and the current state, takes the
+effective date of the step (``on``: paper first, system later is normal), locks the
+case row, and appends to the timeline in the same transaction.
+"""
+
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import OrgUnit, User
+from bullying.audit import audit_record
+from bullying.calendar import compute_due, register_deadline_source, rule_for
+from bullying.errors import ApplicationError
+from cases import selectors
+from cases.models import (
+    INVESTIGATION_DAYS,
+    MEASURE_MIN_SEVERITY,
+    MEASURES_FOR_VICTIMS,
+    MEASURES_NEEDING_APPROVAL,
+    SEVERITY_ORDER,
+    Attachment,
+    Case,
+    Determination,
+    FollowUp,
+    Form,
+    Measure,
+    MeasureKind,
+    NoticeDirection,
+    NoticeMethod,
+    ParentNotice,
+    Party,
+    PartyRole,
+    Severity,
+    Source,
+    Status,
+    TimelineEntry,
+)
+
+STATUS_LABELS = dict(Status.choices)
+
+
+# ---------------------------------------------------------------------------
+# Helpers
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def _effective_date(on: date | None, *, not_before: date | None, before_label: str = "上一步骤") -> date:
+    """The day the step really happened: default today, never future, never before the last step."""
+    on = on or _today()
+    if not isinstance(on, date) or isinstance(on, datetime):
+        raise ApplicationError("日期格式应为 YYYY-MM-DD。", field="on")
+    if on > _today():
+        raise ApplicationError("日期不能晚于今天。", field="on")
+    if not_before and on < not_before:
+        raise ApplicationError(
+            f"日期不能早于{before_label}（{not_before:%Y-%m-%d}）。",
+            field="on",
+        )
+    return on
+
+
+def _lock(case: Case) -> Case:
+    return Case.objects.select_for_update().select_related("school").get(pk=case.pk)
+
+
+def _require_status(case: Case, *allowed: str, action: str) -> None:
+    if case.status not in allowed:
+        wanted = "、".join(str(STATUS_LABELS[s]) for s in allowed)
+        raise ApplicationError(f"当前状态为“{STATUS_LABELS[case.status]}”，不能{action}（需处于：{wanted}）。")
+
+
+def _require_handler(actor: User, case: Case) -> None:
+    if not selectors.can_handle(actor, case):
+        raise PermissionDenied("只有本校学生欺凌治理委员会成员可以办理此事项。")
+
+
+def _require_open(case: Case) -> None:
+    if case.status == Status.CLOSED:
+        raise ApplicationError("案件已结案归档，不能再修改。")
+
+
+def _timeline(case: Case, *, actor: User | None, on: date, kind: str, text: str, **data) -> TimelineEntry:
+    return TimelineEntry.objects.create(case=case, actor=actor, on=on, kind=kind, text=text[:500], data=data)
+
+
+def _advance(case: Case, *, on: date, **fields) -> None:
+    """Save workflow fields and move ``last_step_on`` forward."""
+    for name, value in fields.items():
+        setattr(case, name, value)
+    if on > case.last_step_on:
+        case.last_step_on = on
+    case.save(update_fields=[*fields, "last_step_on", "updated_at"])
+
+
+def _clean_choice(value: str, choices, *, field: str, label: str) -> str:
+    if value not in choices.values:
+        raise ApplicationError(f"{label}“{value}”无效。", field=field)
+    return value
+
+
+# ---------------------------------------------------------------------------
+# Intake
+
+
+@transaction.atomic
+def case_open(
+    *,
+    actor: User,
+    school: OrgUnit,
+    occurred_at: datetime,
+    location: str,
+    source: str,
+    forms: Iterable[str],
+    summary: str,
+    parties: Iterable[dict],
+    on: date | None = None,
+) -> Case:
+    """Record an incident (受理). Any staff member of the school may do it."""
+    if not selectors.can_report_at(actor, school):
+        raise PermissionDenied("只能为本人任职的学校登记事件。")
+    _clean_choice(source, Source, field="source", label="线索来源")
+    forms = list(dict.fromkeys(forms))
+    if not forms:
+        raise ApplicationError("请至少选择一种欺凌形式。", field="forms")
+    for form in forms:
+        _clean_choice(form, Form, field="forms", label="欺凌形式")
+    if not (location or "").strip():
+        raise ApplicationError("请填写发生地点。", field="location")
+    if not (summary or "").strip():
+        raise ApplicationError("请填写事件经过。", field="summary")
+    if timezone.is_naive(occurred_at):
+        occurred_at = timezone.make_aware(occurred_at)
+    if occurred_at > timezone.now():
+        raise ApplicationError("发生时间不能晚于现在。", field="occurred_at")
+    on = _effective_date(on, not_before=timezone.localdate(occurred_at), before_label="发生日期")
+    parties = list(parties)
+    cleaned_parties = []
+    for i, party in enumerate(parties, start=1):
+        name = (party.get("name") or "").strip()
+        if not name:
+            raise ApplicationError(f"第 {i} 位当事人缺少姓名。", field="parties")
+        role = _clean_choice(party.get("role", ""), PartyRole, field="parties", label="当事人身份")
+        cleaned_parties.append(
+            {
+                "role": role,
+                "name": name[:50],
+                "student_no": (party.get("student_no") or "").strip()[:32],
+                "grade": (party.get("grade") or "").strip()[:20],
+                "class_name": (party.get("class_name") or "").strip()[:20],
+                "is_external": bool(party.get("is_external")),
+            }
+        )
+    if not any(p["role"] == PartyRole.VICTIM for p in cleaned_parties):
+        raise ApplicationError("请至少登记一名受欺凌学生。", field="parties")
+
+    # Serialise numbering per school: lock the school row, then take the next number.
+    OrgUnit.objects.select_for_update().filter(pk=school.pk).first()
+    year = on.year
+    last = (
+        Case.objects.filter(school=school, year=year).order_by("-sequence").values_list("sequence", flat=True).first()
+    )
+    sequence = (last or 0) + 1
+    case = Case.objects.create(
+        school=school,
+        number=f"{school.code}-{year}-{sequence:04d}",
+        year=year,
+        sequence=sequence,
+        occurred_at=occurred_at,
+        location=location.strip()[:200],
+        source=source,
+        forms=forms,
+        summary=summary.strip(),
+        reported_on=on,
+        reported_by=actor,
+        last_step_on=on,
+    )
+    Party.objects.bulk_create([Party(case=case, **p) for p in cleaned_parties])
+    _timeline(
+        case,
+        actor=actor,
+        on=on,
+        kind="reported",
+        text=f"受理事件线索（来源：{Source(source).label}），登记当事人 {len(cleaned_parties)} 人。",
+    )
+    return case
+
+
+# ---------------------------------------------------------------------------
+# Investigation and determination
+
+
+def _investigation_due(case: Case, started_on: date, calendar=None):
+    return compute_due(started_on, INVESTIGATION_DAYS, rule_for(case.school), calendar=calendar)
+
+
+@transaction.atomic
+def case_start_investigation(*, actor: User, case: Case, on: date | None = None) -> Case:
+    """启动调查处理程序: the 10-day clock starts (政策清单第30项)."""
+    case = _lock(case)
+    _require_handler(actor, case)
+    _require_status(case, Status.REPORTED, action="启动调查")
+    on = _effective_date(on, not_before=case.last_step_on, before_label="受理日期")
+    due = _investigation_due(case, on)
+    _advance(
+        case,
+        on=on,
+        status=Status.INVESTIGATING,
+        investigation_started_on=on,
+        investigation_due=due.due,
+        investigation_due_steps=list(due.steps),
+    )
+    _timeline(
+        case,
+        actor=actor,
+        on=on,
+        kind="investigation_started",
+        text=f"启动调查处理程序，须于 {due.due:%Y-%m-%d} 前完成调查处理。",
+        due=due.due.isoformat(),
+    )
+    return case
+
+
+@transaction.atomic
+def case_determine(
+    *,
+    actor: User,
+    case: Case,
+    is_bullying: bool,
+    severity: str = "",
+    reasoning: str,
+    meeting_on: date | None = None,
+    members_present: Iterable[User] = (),
+    members_present_note: str = "",
+    on: date | None = None,
+) -> Determination:
+    """The committee's finding (认定). Horseplay (打闹嬉戏) is recorded as not bullying."""
+    case = _lock(case)
+    _require_handler(actor, case)
+    _require_status(case, Status.INVESTIGATING, action="作出认定")
+    on = _effective_date(on, not_before=case.last_step_on, before_label="启动调查日期")
+    meeting_on = meeting_on or on
+    if meeting_on > on or meeting_on < case.investigation_started_on:
+        raise ApplicationError("会议日期应在启动调查之后、认定日期当天或之前。", field="meeting_on")
+    if not isinstance(is_bullying, bool):
+        raise ApplicationError("请明确是否构成欺凌。", field="is_bullying")
+    if is_bullying:
+        _clean_choice(severity or "", Severity, field="severity", label="严重程度")
+    else:
+        severity = ""
+    if not (reasoning or "").strip():
+        raise ApplicationError("请填写认定理由。", field="reasoning")
+    members = list(members_present)
+    outsiders = [m for m in members if not selectors.can_handle(m, case)]
+    if outsiders:
+        raise ApplicationError("出席委员须为本校学生欺凌治理委员会成员。", field="members_present")
+    chair_signs = selectors.is_chair(actor, case)
+    determination = Determination.objects.create(
+        case=case,
+        meeting_on=meeting_on,
+        members_present_note=members_present_note.strip()[:300],
+        is_bullying=is_bullying,
+        severity=severity,
+        reasoning=reasoning.strip(),
+        decided_on=on,
+        recorded_by=actor,
+        signed_off_by=actor if chair_signs else None,
+        signed_off_at=timezone.now() if chair_signs else None,
+    )
+    if members:
+        determination.members_present.set(members)
+    _advance(case, on=on, status=Status.DETERMINED, determined_on=on, is_bullying=is_bullying, severity=severity)
+    verdict = f"认定构成欺凌（{Severity(severity).label}）" if is_bullying else "认定不构成欺凌"
+    late = "（超过调查处理期限）" if case.determined_late else ""
+    _timeline(case, actor=actor, on=on, kind="determined", text=f"委员会作出认定：{verdict}{late}。")
+    if chair_signs:
+        _timeline(case, actor=actor, on=on, kind="signed_off", text="委员会主任签发认定结论。")
+    return determination
+
+
+def current_determination(case: Case) -> Determination | None:
+    return case.determinations.order_by("-decided_on", "-id").first()
+
+
+@transaction.atomic
+def case_sign_off(*, actor: User, case: Case) -> Determination:
+    """The chair signs off the committee's determination."""
+    case = _lock(case)
+    if not selectors.is_chair(actor, case):
+        raise PermissionDenied("只有委员会主任可以签发认定结论。")
+    _require_open(case)
+    determination = current_determination(case)
+    if determination is None:
+        raise ApplicationError("尚未作出认定，无需签发。")
+    if determination.signed_off_by_id:
+        raise ApplicationError("认定结论已签发。")
+    determination.signed_off_by = actor
+    determination.signed_off_at = timezone.now()
+    determination.save(update_fields=["signed_off_by", "signed_off_at"])
+    _timeline(case, actor=actor, on=_today(), kind="signed_off", text="委员会主任签发认定结论。")
+    return determination
+
+
+def _require_signed_off(case: Case) -> Determination:
+    determination = current_determination(case)
+    if determination is None or not determination.signed_off_by_id:
+        raise ApplicationError("认定结论尚未经委员会主任签发。")
+    return determination
+
+
+# ---------------------------------------------------------------------------
+# Measures, parents, follow-up, closing
+
+
+@transaction.atomic
+def case_add_measure(
+    *,
+    actor: User,
+    case: Case,
+    kind: str,
+    responsible: str,
+    party: Party | None = None,
+    description: str = "",
+    due_on: date | None = None,
+    planned_hours: int | None = None,
+    approved_on: date | None = None,
+    approval_authority: str = "",
+    on: date | None = None,
+) -> Measure:
+    """Decide a measure (处置). The first measure moves a bullying case to ``handling``."""
+    case = _lock(case)
+    _require_handler(actor, case)
+    _require_status(case, Status.DETERMINED, Status.HANDLING, Status.FOLLOW_UP, action="添加处置措施")
+    if not case.is_bullying:
+        raise ApplicationError("认定不构成欺凌的事件不适用欺凌处置措施，可直接结案。")
+    _require_signed_off(case)
+    _clean_choice(kind, MeasureKind, field="kind", label="措施")
+    on = _effective_date(on, not_before=case.determined_on, before_label="认定日期")
+    minimum = MEASURE_MIN_SEVERITY.get(kind)
+    if minimum and SEVERITY_ORDER.index(case.severity) < SEVERITY_ORDER.index(minimum):
+        raise ApplicationError(
+            f"“{MeasureKind(kind).label}”适用于“{Severity(minimum).label}”及以上情形。", field="kind"
+        )
+    if party is not None and party.case_id != case.pk:
+        raise ApplicationError("措施对象不是本案当事人。", field="party")
+    if kind in MEASURES_FOR_VICTIMS:
+        if party is None or party.role != PartyRole.VICTIM:
+            raise ApplicationError("请选择接受该措施的受欺凌学生。", field="party")
+    elif kind != MeasureKind.POLICE_REFERRAL and (party is None or party.role != PartyRole.PERPETRATOR):
+        raise ApplicationError("请选择接受该措施的实施欺凌学生。", field="party")
+    if kind == MeasureKind.EDUCATION_PLAN:
+        if not planned_hours or planned_hours <= 0:
+            raise ApplicationError("专门教育方案须填写计划学时（正整数）。", field="planned_hours")
+    else:
+        planned_hours = None
+    if kind in MEASURES_NEEDING_APPROVAL:
+        if not approved_on or not approval_authority.strip():
+            raise ApplicationError("转入专门学校须经批准：请填写批准机关和批准日期。", field="approved_on")
+        if approved_on > _today():
+            raise ApplicationError("批准日期不能晚于今天。", field="approved_on")
+    if due_on and due_on < on:
+        raise ApplicationError("完成期限不能早于决定日期。", field="due_on")
+    if not (responsible or "").strip():
+        raise ApplicationError("请填写责任人。", field="responsible")
+    measure = Measure.objects.create(
+        case=case,
+        kind=kind,
+        party=party,
+        description=description.strip(),
+        responsible=responsible.strip()[:50],
+        decided_on=on,
+        due_on=due_on,
+        planned_hours=planned_hours,
+        approved_on=approved_on if kind in MEASURES_NEEDING_APPROVAL else None,
+        approval_authority=approval_authority.strip()[:100],
+        recorded_by=actor,
+    )
+    if case.status == Status.DETERMINED:
+        _advance(case, on=on, status=Status.HANDLING, handling_started_on=on)
+    hours = f"，计划 {planned_hours} 学时" if planned_hours else ""
+    target = f"（对象：{party.get_role_display()}）" if party else ""
+    _timeline(
+        case, actor=actor, on=on, kind="measure_added", text=f"决定处置措施：{MeasureKind(kind).label}{target}{hours}。"
+    )
+    return measure
+
+
+@transaction.atomic
+def measure_record_progress(
+    *, actor: User, measure: Measure, completed_hours: int | None = None, completed_on: date | None = None
+) -> Measure:
+    """Record hours done on an education plan, or that a measure is complete."""
+    case = _lock(measure.case)
+    _require_handler(actor, case)
+    _require_open(case)
+    measure = Measure.objects.select_for_update().get(pk=measure.pk)
+    if measure.completed_on:
+        raise ApplicationError("该措施已完成。")
+    entry = []
+    if completed_hours is not None:
+        if measure.kind != MeasureKind.EDUCATION_PLAN:
+            raise ApplicationError("只有专门教育方案记录学时。", field="completed_hours")
+        if completed_hours < measure.completed_hours:
+            raise ApplicationError("已完成学时不能减少。", field="completed_hours")
+        if completed_hours > measure.planned_hours:
+            raise ApplicationError(f"已完成学时不能超过计划学时（{measure.planned_hours}）。", field="completed_hours")
+        measure.completed_hours = completed_hours
+        entry.append(f"专门教育已完成 {completed_hours}/{measure.planned_hours} 学时")
+    if completed_on is not None:
+        completed_on = _effective_date(completed_on, not_before=measure.decided_on, before_label="措施决定日期")
+        if measure.kind == MeasureKind.EDUCATION_PLAN and measure.completed_hours < measure.planned_hours:
+            raise ApplicationError("专门教育方案学时未完成，不能标记完成。", field="completed_on")
+        measure.completed_on = completed_on
+        entry.append(f"措施“{measure.get_kind_display()}”已完成")
+    if not entry:
+        raise ApplicationError("请填写已完成学时或完成日期。")
+    measure.save(update_fields=["completed_hours", "completed_on"])
+    _timeline(case, actor=actor, on=completed_on or _today(), kind="measure_progress", text="；".join(entry) + "。")
+    return measure
+
+
+@transaction.atomic
+def case_notify_parents(
+    *,
+    actor: User,
+    case: Case,
+    direction: str,
+    method: str,
+    guardian: str,
+    party: Party | None = None,
+    content: str = "",
+    on: date | None = None,
+) -> ParentNotice:
+    """Record a notification between school and parents (政策清单第31项)."""
+    case = _lock(case)
+    _require_handler(actor, case)
+    _require_open(case)
+    _clean_choice(direction, NoticeDirection, field="direction", label="告知方向")
+    _clean_choice(method, NoticeMethod, field="method", label="告知方式")
+    if not (guardian or "").strip():
+        raise ApplicationError("请填写监护人及与学生关系。", field="guardian")
+    if party is not None and party.case_id != case.pk:
+        raise ApplicationError("所选学生不是本案当事人。", field="party")
+    on = _effective_date(on, not_before=case.reported_on, before_label="受理日期")
+    notice = ParentNotice.objects.create(
+        case=case,
+        party=party,
+        direction=direction,
+        method=method,
+        guardian=guardian.strip()[:50],
+        content=content.strip(),
+        on=on,
+        recorded_by=actor,
+    )
+    who = f"（{party.get_role_display()}家长）" if party else ""
+    _timeline(
+        case,
+        actor=actor,
+        on=on,
+        kind="parents_notified",
+        text=f"{NoticeDirection(direction).label}{who}，方式：{NoticeMethod(method).label}。",
+    )
+    return notice
+
+
+@transaction.atomic
+def case_start_follow_up(*, actor: User, case: Case, on: date | None = None) -> Case:
+    """Handling done; the school keeps observing both sides (政策清单第41–42项).
+
+    Every student found to have bullied must have a specialised education plan
+    (政策清单第34项), and a suspected offence must have been referred to the police.
+    """
+    case = _lock(case)
+    _require_handler(actor, case)
+    _require_status(case, Status.HANDLING, action="转入跟踪观察")
+    on = _effective_date(on, not_before=case.last_step_on, before_label="开始处置日期")
+    perpetrators = list(case.parties.filter(role=PartyRole.PERPETRATOR))
+    planned = set(case.measures.filter(kind=MeasureKind.EDUCATION_PLAN).values_list("party_id", flat=True))
+    missing = [p for p in perpetrators if p.pk not in planned]
+    if missing:
+        raise ApplicationError(f"还有 {len(missing)} 名实施欺凌学生没有专门教育方案（政策清单第34项），请先添加。")
+    if case.severity == Severity.CRIMINAL and not case.measures.filter(kind=MeasureKind.POLICE_REFERRAL).exists():
+        raise ApplicationError("涉嫌违法犯罪的事件须先记录移送公安机关。")
+    _advance(case, on=on, status=Status.FOLLOW_UP, follow_up_started_on=on)
+    _timeline(case, actor=actor, on=on, kind="follow_up_started", text="处置措施已落实，转入跟踪观察和辅导。")
+    return case
+
+
+@transaction.atomic
+def case_add_follow_up(
+    *, actor: User, case: Case, note: str, party: Party | None = None, on: date | None = None
+) -> FollowUp:
+    case = _lock(case)
+    _require_handler(actor, case)
+    _require_status(case, Status.HANDLING, Status.FOLLOW_UP, action="记录跟踪观察")
+    if not (note or "").strip():
+        raise ApplicationError("请填写观察与辅导情况。", field="note")
+    if party is not None and party.case_id != case.pk:
+        raise ApplicationError("所选学生不是本案当事人。", field="party")
+    on = _effective_date(on, not_before=case.handling_started_on or case.determined_on, before_label="开始处置日期")
+    follow_up = FollowUp.objects.create(case=case, party=party, on=on, note=note.strip(), recorded_by=actor)
+    _timeline(case, actor=actor, on=on, kind="follow_up", text="记录跟踪观察和辅导情况。")
+    return follow_up
+
+
+@transaction.atomic
+def case_close(*, actor: User, case: Case, summary: str = "", on: date | None = None) -> Case:
+    """Close and archive. A case found not to be bullying closes from ``determined``;
+    a bullying case closes after follow-up with at least one observation recorded."""
+    case = _lock(case)
+    _require_handler(actor, case)
+    _require_status(case, Status.DETERMINED, Status.FOLLOW_UP, action="结案")
+    _require_signed_off(case)
+    if case.status == Status.DETERMINED and case.is_bullying:
+        raise ApplicationError("认定构成欺凌的事件须先落实处置措施并跟踪观察，才能结案。")
+    if case.status == Status.FOLLOW_UP and not case.follow_ups.exists():
+        raise ApplicationError("请先记录至少一次跟踪观察情况。")
+    on = _effective_date(on, not_before=case.last_step_on, before_label="上一步骤")
+    _advance(case, on=on, status=Status.CLOSED, closed_on=on, closing_summary=(summary or "").strip())
+    _timeline(case, actor=actor, on=on, kind="closed", text="结案并归档（专门档案）。")
+    return case
+
+
+# ---------------------------------------------------------------------------
+# Attachments
+
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+_SIGNATURES = [
+    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
+    (b"%PDF-", "application/pdf", ".pdf"),
+]
+
+
+def sniff_content_type(head: bytes) -> str | None:
+    """The file's real type from its first bytes; the name and the browser's claim are ignored."""
+    for magic, content_type, _suffix in _SIGNATURES:
+        if head.startswith(magic):
+            return content_type
+    if head.startswith(b"PK\x03\x04") and b"word/" in head:
+        return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    return None
+
+
+@transaction.atomic
+def attachment_add(*, actor: User, case: Case, uploaded_file, description: str = "") -> Attachment:
+    """Store evidence privately under a random name (photos, scans, PDF, Word)."""
+    case = _lock(case)
+    if not (selectors.can_handle(actor, case) or selectors.can_report_at(actor, case.school)):
+        raise PermissionDenied("只有本校人员可以上传附件。")
+    _require_open(case)
+    if uploaded_file.size > MAX_ATTACHMENT_BYTES:
+        raise ApplicationError("附件不能超过 10 MB。", field="file")
+    head = uploaded_file.read(2048)
+    uploaded_file.seek(0)
+    content_type = sniff_content_type(head)
+    if content_type is None:
+        raise ApplicationError("只接受 JPG、PNG 图片，PDF 或 Word（.docx）文件。", field="file")
+    attachment = Attachment(
+        case=case,
+        original_name=(uploaded_file.name or "附件")[-200:],
+        content_type=content_type,
+        size=uploaded_file.size,
+        description=description.strip()[:200],
+        uploaded_by=actor,
+    )
+    attachment.file.save("upload", uploaded_file, save=False)
+    attachment.save()
+    _timeline(case, actor=actor, on=_today(), kind="attachment", text="上传附件一份。")
+    return attachment
+
+
+# ---------------------------------------------------------------------------
+# Reads that must be recorded, and recomputation when the holiday calendar changes
+
+
+def case_record_read(*, actor: User, case: Case, via: str) -> None:
+    """Every read of a case's detail is audited (children's sensitive data, PIPL)."""
+    audit_record(action="case.read", actor=actor, obj=case, detail={"via": via})
+
+
+@transaction.atomic
+def case_recompute_due_dates(*, actor: User | None, reason: str, calendar=None) -> int:
+    """Recompute the investigation due date of every open investigation; record changes."""
+    changed = 0
+    for case in Case.objects.select_for_update().select_related("school").filter(status=Status.INVESTIGATING):
+        due = _investigation_due(case, case.investigation_started_on, calendar)
+        if due.due != case.investigation_due:
+            old = case.investigation_due
+            case.investigation_due = due.due
+            case.investigation_due_steps = list(due.steps)
+            case.save(update_fields=["investigation_due", "investigation_due_steps", "updated_at"])
+            _timeline(
+                case,
+                actor=actor,
+                on=_today(),
+                kind="due_recomputed",
+                text=f"节假日安排调整（{reason[:100]}），调查处理期限由 {old:%Y-%m-%d} 改为 {due.due:%Y-%m-%d}。",
+            )
+            changed += 1
+    return changed
+
+
+register_deadline_source(case_recompute_due_dates)

@@ -1,0 +1,254 @@
+"""The role × endpoint × scope matrix for organisation units (NetBox ``APIViewTestCases``).
+
+One declared table says which units each persona may see; every test below is generated
+from it, for the API and the HTML pages alike. Inside the scope is 200, outside is 404
+(never 403), and every 404 leaves an ``access.denied`` audit row.
+"""
+
+import pytest
+
+from accounts.models import Role
+from accounts.services import user_add
+from bullying.audit import AuditEvent
+from tests.conftest import PASSWORD, PERSONAS
+
+ALL_UNITS = frozenset({"P", "CA", "CB", "X", "Y", "Z", "A", "A2", "YS", "ZS"})
+SCHOOL_A = frozenset({"P", "CA", "X", "A"})
+COUNTY_X = frozenset({"P", "CA", "X", "A", "A2"})
+COUNTY_Y = frozenset({"P", "CA", "Y", "YS"})
+CITY_A = frozenset({"P", "CA", "X", "Y", "A", "A2", "YS"})
+CITY_B = frozenset({"P", "CB", "Z", "ZS"})
+
+# Personas only this module needs: an auditor below the root, a sysadmin of one city.
+EXTRA_PERSONAS = {
+    "auditor_x": ("330106", Role.AUDITOR),
+    "sysadmin_cb": ("330200", Role.SYSADMIN),
+}
+
+# persona → the units (short names from the ``tree`` fixture) it may see: its subtree and
+# the ancestors of its own unit. An auditor reads no unit below its own.
+VISIBLE = {
+    "staff_a": SCHOOL_A,
+    "member_a": SCHOOL_A,
+    "chair_a": SCHOOL_A,
+    "chair_a2": frozenset({"P", "CA", "X", "A2"}),
+    "chair_y": COUNTY_Y,
+    "chair_z": CITY_B,
+    "officer_x": COUNTY_X,
+    "expert_x": COUNTY_X,
+    "officer_y": COUNTY_Y,
+    "officer_z": CITY_B,
+    "city_a": CITY_A,
+    "inspector_a": CITY_A,
+    "city_b": CITY_B,
+    "province": ALL_UNITS,
+    "sysadmin": ALL_UNITS,
+    "auditor": frozenset({"P"}),
+    "auditor_x": frozenset({"P", "CA", "X"}),
+    "sysadmin_cb": CITY_B,
+}
+
+# Who may open the administration pages; everybody else gets 404.
+USER_ADMINS = {"sysadmin", "sysadmin_cb"}
+AUDITORS = {"auditor", "auditor_x"}
+
+ALL_PERSONAS = sorted(VISIBLE)
+
+
+@pytest.fixture
+def personas(personas):
+    """The shared personas plus this module's extra ones."""
+    for username, (code, role) in EXTRA_PERSONAS.items():
+        user, _, _ = user_add(username=username, org_code=code, role=role, password=PASSWORD)
+        personas[username] = user
+    return personas
+
+
+def _names_by_id(tree) -> dict[int, str]:
+    return {unit.pk: name for name, unit in tree.items()}
+
+
+def test_the_table_declares_every_persona():
+    assert set(VISIBLE) == set(PERSONAS) | set(EXTRA_PERSONAS)
+
+
+def test_only_province_wide_roles_see_the_whole_tree():
+    """Guards the table itself: only province-wide roles may see the whole tree."""
+    assert {p for p, units in VISIBLE.items() if units == ALL_UNITS} == {"province", "sysadmin"}
+
+
+# ---------------------------------------------------------------------------
+# API
+
+
+@pytest.mark.parametrize("persona", ALL_PERSONAS)
+def test_the_api_lists_exactly_the_units_in_scope(persona, api_for, tree):
+    response = api_for(persona).get("/api/v1/org-units/", {"page_size": 100})
+
+    assert response.status_code == 200
+    names = _names_by_id(tree)
+    listed = {names[row["id"]] for row in response.json()["results"]}
+    assert listed == VISIBLE[persona]
+    assert response.json()["count"] == len(VISIBLE[persona])
+
+
+@pytest.mark.parametrize("persona", ALL_PERSONAS)
+def test_the_api_detail_is_200_inside_the_scope_and_404_outside(persona, api_for, tree):
+    client = api_for(persona)
+    denied_before = AuditEvent.objects.filter(action="access.denied").count()
+
+    statuses = {name: client.get(f"/api/v1/org-units/{unit.pk}/").status_code for name, unit in tree.items()}
+
+    assert statuses == {name: 200 if name in VISIBLE[persona] else 404 for name in tree}
+    hidden = len(ALL_UNITS - VISIBLE[persona])
+    assert AuditEvent.objects.filter(action="access.denied", username=persona).count() - denied_before == hidden
+
+
+@pytest.mark.parametrize("persona", ALL_PERSONAS)
+def test_the_api_detail_shows_the_unit_and_its_parent(persona, api_for, tree):
+    name = sorted(VISIBLE[persona], key=lambda n: tree[n].path)[-1]
+    unit = tree[name]
+
+    body = api_for(persona).get(f"/api/v1/org-units/{unit.pk}/").json()
+
+    assert body == {
+        "id": unit.pk,
+        "code": unit.code,
+        "name": unit.name,
+        "level": unit.level,
+        "parent": unit.parent_id,
+    }
+
+
+@pytest.mark.parametrize("persona", ALL_PERSONAS)
+def test_me_shows_the_personas_own_membership(persona, api_for, tree):
+    code, role = {**PERSONAS, **EXTRA_PERSONAS}[persona]
+
+    response = api_for(persona).get("/api/v1/me/")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["username"] == persona
+    assert [(m["role"], m["org_unit"]["code"]) for m in body["memberships"]] == [(role, code)]
+    assert set(body["memberships"][0]["org_unit"]) == {"id", "code", "name", "level"}
+
+
+def test_the_api_filters_children_without_leaking_siblings(api_for, tree):
+    """GIVEN staff of school A, who sees county X only as an ancestor
+    WHEN they ask for X's children
+    THEN only their own school comes back, not the sibling school A2."""
+    response = api_for("staff_a").get("/api/v1/org-units/", {"parent": tree["X"].pk})
+
+    assert [row["code"] for row in response.json()["results"]] == [tree["A"].code]
+
+
+def test_the_api_filters_by_level_inside_the_scope(api_for, tree):
+    response = api_for("city_a").get("/api/v1/org-units/", {"level": "school"})
+
+    assert sorted(row["code"] for row in response.json()["results"]) == sorted(tree[n].code for n in ("A", "A2", "YS"))
+
+
+def test_the_api_refuses_an_anonymous_caller(tree, client):
+    assert client.get("/api/v1/org-units/").status_code == 401
+    assert client.get("/api/v1/me/").status_code == 401
+
+
+@pytest.mark.parametrize("persona", ["staff_a", "city_a", "province", "auditor"])
+def test_the_unit_list_costs_two_queries_whatever_the_scope(persona, api_for, tree, django_assert_num_queries):
+    """Pinned so that an N+1 on the list (a nested parent, a per-row lookup) fails here.
+    The memberships are read once per user object; the forced user keeps them between calls."""
+    client = api_for(persona)
+    client.get("/api/v1/org-units/")
+    with django_assert_num_queries(2):  # count, page
+        client.get("/api/v1/org-units/", {"page_size": 100})
+
+
+# ---------------------------------------------------------------------------
+# HTML
+
+
+@pytest.mark.parametrize("persona", ALL_PERSONAS)
+def test_the_unit_page_lists_exactly_the_units_in_scope(persona, client_for, tree):
+    response = client_for(persona).get("/accounts/org-units/")
+
+    assert response.status_code == 200
+    listed = {_names_by_id(tree)[unit.pk] for unit in response.context["page"].object_list}
+    assert listed == VISIBLE[persona]
+    hidden_names = [tree[n].name for n in ALL_UNITS - VISIBLE[persona]]
+    assert not [name for name in hidden_names if name in response.content.decode()]
+
+
+@pytest.mark.parametrize("persona", ALL_PERSONAS)
+def test_the_unit_detail_page_is_200_inside_the_scope_and_404_outside(persona, client_for, tree):
+    client = client_for(persona)
+
+    statuses = {name: client.get(f"/accounts/org-units/{unit.pk}/").status_code for name, unit in tree.items()}
+
+    assert statuses == {name: 200 if name in VISIBLE[persona] else 404 for name in tree}
+    denied = AuditEvent.objects.filter(action="access.denied", username=persona, object_type="accounts.orgunit")
+    assert sorted(denied.values_list("object_id", flat=True)) == sorted(
+        str(tree[n].pk) for n in ALL_UNITS - VISIBLE[persona]
+    )
+
+
+def test_the_detail_page_of_an_ancestor_shows_only_children_in_scope(client_for, tree):
+    """GIVEN staff of school A
+    WHEN they open county X (an ancestor, shown for context)
+    THEN the page lists school A as a child but not the sibling school A2."""
+    response = client_for("staff_a").get(f"/accounts/org-units/{tree['X'].pk}/")
+
+    assert [c.code for c in response.context["children"]] == [tree["A"].code]
+    assert tree["A2"].name not in response.content.decode()
+
+
+def test_the_detail_page_shows_the_staff_only_to_a_sysadmin_over_the_unit(client_for, tree):
+    url = f"/accounts/org-units/{tree['A'].pk}/"
+
+    assert "chair_a老师" in client_for("sysadmin").get(url).content.decode()
+    assert "chair_a老师" not in client_for("officer_x").get(url).content.decode()
+
+
+def test_the_unit_page_sends_an_anonymous_visitor_to_the_login_page(tree, client):
+    response = client.get("/accounts/org-units/")
+
+    assert response.status_code == 302
+    assert response.url.startswith("/accounts/login/")
+
+
+# ---------------------------------------------------------------------------
+# Administration pages
+
+
+@pytest.mark.parametrize("persona", ALL_PERSONAS)
+def test_only_a_sysadmin_opens_the_user_page(persona, client_for):
+    response = client_for(persona).get("/accounts/users/")
+
+    assert response.status_code == (200 if persona in USER_ADMINS else 404)
+    if persona not in USER_ADMINS:
+        assert AuditEvent.objects.filter(
+            action="access.denied", username=persona, object_id="/accounts/users/"
+        ).exists()
+
+
+@pytest.mark.parametrize("persona", ALL_PERSONAS)
+def test_only_an_auditor_opens_the_audit_page(persona, client_for):
+    response = client_for(persona).get("/accounts/audit/")
+
+    assert response.status_code == (200 if persona in AUDITORS else 404)
+    if persona not in AUDITORS:
+        assert AuditEvent.objects.filter(
+            action="access.denied", username=persona, object_id="/accounts/audit/"
+        ).exists()
+
+
+def test_a_city_sysadmin_manages_only_the_users_of_that_city(client_for):
+    response = client_for("sysadmin_cb").get("/accounts/users/")
+
+    listed = {u.username for u in response.context["page"].object_list}
+    assert listed == {"city_b", "officer_z", "chair_z", "sysadmin_cb"}
+
+
+def test_the_province_sysadmin_manages_every_user(client_for, personas):
+    response = client_for("sysadmin").get("/accounts/users/")
+
+    assert {u.username for u in response.context["page"].object_list} == set(personas)
