@@ -12,7 +12,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bullying
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 DEB_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk libharfbuzz-subset0 poppler-utils chromium
 
-.PHONY: demo test venv venv-dev system-deps lint checks pytest clean
+.PHONY: demo test venv venv-dev system-deps lint checks pytest clean resilience
 
 $(VENV)/.runtime: requirements.txt constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,7 +40,9 @@ demo: venv
 	@dpkg -s fonts-noto-cjk >/dev/null 2>&1 || echo "提示：未安装 fonts-noto-cjk，PDF 中文将无法显示（make system-deps）"
 	BULLYING_REQUIRE_MFA=0 $(PY) manage.py migrate --noinput
 	BULLYING_REQUIRE_MFA=0 $(PY) manage.py seed_demo
-	BULLYING_REQUIRE_MFA=0 $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	BULLYING_REQUIRE_MFA=0 $(PY) manage.py send_reminders --every 300 & sweeper=$$!; \
+	  trap "kill $$sweeper 2>/dev/null" EXIT INT TERM; \
+	  BULLYING_REQUIRE_MFA=0 $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 lint: venv-dev
 	$(VENV)/bin/ruff check .
@@ -58,6 +60,11 @@ pytest: venv-dev
 	  $(VENV)/bin/pytest $(if $(CI),--create-db,--reuse-db) $(PYTEST_ARGS)
 
 test: system-deps venv-dev lint checks pytest
+
+# Kills Celery workers with SIGKILL and restarts a private Redis while 1,000 reminders
+# are delivered; fails on any duplicate or missing notification (docs/reminders.md).
+resilience: venv-dev
+	$(PY) scripts/reminder_resilience.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles var .pytest_cache .ruff_cache

@@ -9,6 +9,7 @@ from accounts.selectors import (
     USER_ADMIN_ROLES,
     memberships_of,
 )
+from bullying.notifications import unread_count
 
 
 def navigation(request):
@@ -30,8 +31,11 @@ def navigation(request):
         items.append(("accounts:org_units", "组织机构", reverse("accounts:org_units")))
     if roles & USER_ADMIN_ROLES:
         items.append(("accounts:users", "用户管理", reverse("accounts:users")))
+    items.append(("calendar:index", "节假日与期限", reverse("calendar:index")))
     if roles & AUDIT_READER_ROLES:
         items.append(("accounts:audit", "审计日志", reverse("accounts:audit")))
+    if roles & {Role.COUNTY_OFFICER, Role.CITY_OFFICER, Role.PROVINCE_OFFICER}:
+        items.append(("notifications:escalations", "督办事项", reverse("notifications:escalations")))
     current = request.resolver_match.view_name if request.resolver_match else ""
     return {
         "nav_items": [
@@ -44,6 +48,7 @@ def navigation(request):
             for name, label, url in items
         ],
         "my_memberships": memberships,
+        "unread_notifications": unread_count(user),
     }
 
 

@@ -4,6 +4,7 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -33,7 +34,8 @@ class SessionLimitsMiddleware:
                 logout(request)
                 if request.path.startswith("/api/"):
                     return JsonResponse({"detail": "会话已过期，请重新登录。"}, status=401)
-                return redirect(f"{reverse(settings.LOGIN_URL)}?next={request.path}")
+                # Same shape as login_required's redirect: the full address, query included, encoded.
+                return redirect_to_login(request.get_full_path())
         return self.get_response(request)
 
 

@@ -34,13 +34,31 @@ from bullying.errors import ApplicationError
 # Login
 
 
+def audit_refused_login(*, action: str, outcome: str, username: str, detail: dict | None = None) -> None:
+    """Audit a refused login under the unit of the named user, if the name is known, so
+    the auditors of that unit see attempts on their people; unknown names stay
+    unattributed (only a root auditor reads those, ``audit_events_visible_to``)."""
+    membership = (
+        Membership.objects.filter(user__username=username).select_related("org_unit").order_by("pk").first()
+        if username
+        else None
+    )
+    audit_record(
+        action=action,
+        outcome=outcome,
+        username=username,
+        org_unit=membership.org_unit if membership else None,
+        detail=detail,
+    )
+
+
 def login_attempt(*, username: str, password: str, request=None) -> User:
     """Check a password login against the lockout rule; audit every outcome."""
     now = timezone.now()
     username = (username or "").strip()
     until = lockout.locked_until(username, now=now)
     if until is not None:
-        audit_record(action="login.locked", outcome=Outcome.DENIED, username=username)
+        audit_refused_login(action="login.locked", outcome=Outcome.DENIED, username=username)
         local = timezone.localtime(until)
         raise ApplicationError(
             _("登录失败次数过多，账号已临时锁定，请于 %(time)s 后再试。") % {"time": local.strftime("%H:%M")}
@@ -48,9 +66,9 @@ def login_attempt(*, username: str, password: str, request=None) -> User:
     user = authenticate(request, username=username, password=password)
     if user is None:
         lockout.record_failure(username, now=now, ip=current_ip.get())
-        audit_record(action="login.failure", outcome=Outcome.FAILURE, username=username)
+        audit_refused_login(action="login.failure", outcome=Outcome.FAILURE, username=username)
         if lockout.locked_until(username, now=now) is not None:
-            audit_record(action="login.locked", outcome=Outcome.DENIED, username=username)
+            audit_refused_login(action="login.locked", outcome=Outcome.DENIED, username=username)
             raise ApplicationError(_("登录失败次数过多，账号已锁定 30 分钟。"))
         raise ApplicationError(_("用户名或密码不正确。"))
     lockout.clear_failures(username)

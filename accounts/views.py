@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -44,8 +44,8 @@ def _safe_next(request, default: str = "home") -> str:
 
 
 def login_view(request):
-    if request.user.is_authenticated and request.user.is_verified():
-        return redirect("home")
+    if request.user.is_authenticated and (request.user.is_verified() or not _needs_second_factor(request.user)):
+        return redirect(_safe_next(request))
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -57,12 +57,15 @@ def login_view(request):
         else:
             login(request, user)
             request.session[SESSION_AUTH_AT] = time.time()
-            if settings.BULLYING_REQUIRE_MFA and requires_second_factor(user):
-                next_url = _safe_next(request)
-                return redirect(f"{_mfa_url()}?next={next_url}")
+            if _needs_second_factor(user):
+                return redirect(f"{_mfa_url()}?{urlencode({'next': _safe_next(request)})}")
             audit_record(action="login.success", actor=user)
             return redirect(_safe_next(request))
     return render(request, "accounts/login.html", {"form": form, "next": request.GET.get("next", "")})
+
+
+def _needs_second_factor(user) -> bool:
+    return settings.BULLYING_REQUIRE_MFA and requires_second_factor(user)
 
 
 def _mfa_url() -> str:
@@ -76,7 +79,7 @@ def mfa_view(request):
     """Verify a TOTP code; a user without a confirmed device enrols one first (QR code)."""
     user = request.user
     if user.is_verified():
-        return redirect("home")
+        return redirect(_safe_next(request))
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     enrolling = device is None
     if enrolling:

@@ -366,7 +366,10 @@ def _count_working_days(start: dt.date, days: int, calendar: WorkCalendar, steps
         when = _short(run[0], year=start.year)
         if len(run) > 1:
             when += f"至{_short(run[-1], year=start.year)}"
-        steps.append(f"{when} {run_reason} 休息，不计入")
+        reason = run_reason
+        if reason == "周末" and len(run) == 1:
+            reason = WEEKDAY_NAMES[run[0].weekday()]
+        steps.append(f"{when} {reason} 休息，不计入")
         run.clear()
 
     walked = 0
@@ -395,7 +398,8 @@ def _count_working_days(start: dt.date, days: int, calendar: WorkCalendar, steps
 
 def due_explanation(due: DueDate) -> str:
     """One paragraph for pages: the rule, then the steps in order."""
-    return f"{due.rule_label}（{due.days}日）：" + "；".join(due.steps) + "。"
+    unit = "个工作日" if due.rule == DeadlineRule.WORKING_DAYS else "日"
+    return f"{due.rule_label}（{due.days}{unit}）：" + "；".join(due.steps) + "。"
 
 
 # ---------------------------------------------------------------------------------------
@@ -522,7 +526,7 @@ def calendar_day_set(*, actor, date: dt.date, kind: str, name: str) -> CalendarD
         day.name = name
         day.save(update_fields=["kind", "name", "updated_at"])
         op = "updated"
-    recomputed = 0
+    recomputed = recompute_open_deadlines(actor=actor, reason=f"节假日安排调整：{_describe(date, kind, name)}")
     audit_record(
         action="calendar.changed",
         actor=actor,

@@ -2,5 +2,15 @@
 
 from bullying.audit import AuditEvent
 from bullying.calendar import CalendarDay, CalendarYear, RegionDeadlineSetting
+from bullying.notifications import Notification
+from bullying.reminders import Escalation, Reminder
 
-__all__ = ["AuditEvent", "CalendarDay", "CalendarYear", "RegionDeadlineSetting"]
+__all__ = [
+    "AuditEvent",
+    "CalendarDay",
+    "CalendarYear",
+    "Escalation",
+    "Notification",
+    "RegionDeadlineSetting",
+    "Reminder",
+]

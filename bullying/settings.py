@@ -196,6 +196,19 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TIMEZONE = TIME_ZONE
+# A task killed with its worker is redelivered after this long (Redis has no real acks).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 600)}
+# The one beat schedule. Each entry expires before its next run, so a backlog after an
+# outage is dropped rather than replayed; the sweep itself catches up from the database.
+REMINDER_SWEEP_SECONDS = envint("REMINDER_SWEEP_SECONDS", 300)
+REMINDER_BATCH_SIZE = envint("REMINDER_BATCH_SIZE", 500)
+CELERY_BEAT_SCHEDULE = {
+    "sweep-reminders": {
+        "task": "bullying.tasks.sweep_reminders",
+        "schedule": REMINDER_SWEEP_SECONDS,
+        "options": {"expires": REMINDER_SWEEP_SECONDS * 0.8},
+    },
+}
 
 CACHES = {
     "default": (
@@ -206,6 +219,13 @@ CACHES = {
 }
 
 EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = envstr("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", 25)
+EMAIL_HOST_USER = envstr("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "noreply@bullying-portal.local")
 
 # Security headers. HTTPS is terminated in front of gunicorn in a deployment.

@@ -1,11 +1,17 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
 
 from bullying import views
+from bullying.notification_views import NotificationViewSet
+
+notification_router = SimpleRouter()
+notification_router.register("notifications", NotificationViewSet, basename="notification")
 
 api_v1 = [
     path("", include("accounts.api.urls")),
     path("", include("cases.api.urls")),
+    path("", include(notification_router.urls)),
 ]
 
 urlpatterns = [
@@ -13,6 +19,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("cases/", include("cases.urls")),
     path("calendar/", include("bullying.calendar_urls")),
+    path("notifications/", include("bullying.notification_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

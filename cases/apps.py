@@ -6,5 +6,6 @@ class CasesConfig(AppConfig):
     name = "cases"
 
     def ready(self):
-        # Registers the investigation clock with the statutory calendar.
-        from cases import services  # noqa: F401
+        # Registers the investigation clock with the statutory calendar, and the
+        # investigation deadline with the reminder sweep.
+        from cases import reminders, services  # noqa: F401

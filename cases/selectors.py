@@ -8,8 +8,15 @@ from cases.models import Case, Party
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
-    """Cases of the schools in the caller's subtree (school, county, city, province)."""
-    return restrict(Case.objects.all(), user, via="school", roles=CASE_READER_ROLES)
+    """Cases of the schools in the caller's subtree (school, county, city, province),
+    and, for a review panel member, the cases of the appeals they hold a grant on
+    (one ``id IN`` subquery on the django-guardian grants; read-only for them)."""
+    from cases.appeal_selectors import granted_case_ids
+
+    scoped = restrict(Case.objects.all(), user, via="school", roles=CASE_READER_ROLES)
+    if not user.is_authenticated:
+        return scoped
+    return scoped | Case.objects.filter(id__in=granted_case_ids(user))
 
 
 def case_list(user: User) -> QuerySet[Case]:
@@ -33,7 +40,12 @@ def can_see_names(user: User, case: Case) -> bool:
     (政策清单第33项; 山西通知三.3). Everyone else sees ``张**``."""
     if _holds(user, SCHOOL_ROLES, {case.school_id}):
         return True
-    return _holds(user, {Role.COUNTY_OFFICER}, {case.school.parent_id})
+    if _holds(user, {Role.COUNTY_OFFICER}, {case.school.parent_id}):
+        return True
+    # A review panel member needs the names to review the case, on that case only.
+    from cases.appeal_selectors import panel_case_ids
+
+    return case.pk in panel_case_ids(user)
 
 
 def can_report_at(user: User, school: OrgUnit) -> bool:

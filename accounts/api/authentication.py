@@ -8,6 +8,8 @@ from django.utils import timezone
 from rest_framework import authentication, exceptions
 
 from accounts.models import ApiToken, User
+from accounts.services import audit_refused_login
+from bullying.audit import Outcome
 
 
 def _digest(raw: str) -> str:
@@ -29,10 +31,23 @@ class ExpiringTokenAuthentication(authentication.TokenAuthentication):
     keyword = "Token"
 
     def authenticate_credentials(self, key):
-        token = (
-            ApiToken.objects.select_related("user").filter(digest=_digest(key), expires_at__gt=timezone.now()).first()
-        )
-        if token is None or not token.user.is_active:
+        token = ApiToken.objects.select_related("user").filter(digest=_digest(key)).first()
+        if token is None:
+            reason = "token_unknown"
+        elif token.expires_at <= timezone.now():
+            reason = "token_expired"
+        elif not token.user.is_active:
+            reason = "user_inactive"
+        else:
+            reason = None
+        if reason is not None:
+            # A refused token is a failed sign-in: audited like a wrong password.
+            audit_refused_login(
+                action="login.failure",
+                outcome=Outcome.FAILURE,
+                username=token.user.username if token else "",
+                detail={"reason": reason},
+            )
             raise exceptions.AuthenticationFailed("令牌无效或已过期，请重新获取。")
         # A token is only issued after the second factor, so the user counts as verified.
         token.user.is_verified = lambda: True

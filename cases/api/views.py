@@ -4,6 +4,7 @@ from django.http import FileResponse, HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -28,8 +29,9 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
     def get_serializer_class(self):
         return s.CaseListSerializer if self.action == "list" else s.CaseDetailSerializer
 
-    def _detail(self, case, *, status_code=200):
-        case = selectors.case_detail_queryset(self.request.user).get(pk=case.pk)
+    def _detail(self, case, *, status_code=200, reload=True):
+        if reload:  # a service returns its locked copy, without the prefetched parties
+            case = selectors.case_detail_queryset(self.request.user).get(pk=case.pk)
         context = {
             "request": self.request,
             "show_names": selectors.can_see_names(self.request.user, case),
@@ -48,10 +50,13 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
     def retrieve(self, request, *args, **kwargs):
         case = self.get_object()
         services.case_record_read(actor=request.user, case=case, via="api")
-        return self._detail(case)
+        return self._detail(case, reload=False)
 
     @extend_schema(request=s.CaseCreateSerializer, responses={201: s.CaseDetailSerializer})
     def create(self, request, *args, **kwargs):
+        if not selectors.schools_for_reporting(request.user):
+            # An office may see the school's cases but not record one there (API.md: 403).
+            raise PermissionDenied("只有学校教职工可以登记事件。")
         data = s.CaseCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data

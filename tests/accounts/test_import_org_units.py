@@ -378,3 +378,13 @@ def test_a_bad_file_makes_the_command_exit_with_status_1_and_print_the_lines(unc
 
     assert exc.value.code == 1
     assert offending_lines(capsys.readouterr().err) == {2}
+
+
+def test_blank_lines_are_skipped_but_the_line_numbers_stay_those_of_the_file(unchanged, tmp_path):
+    rows = [("330107", "杭州市上城区", "county", "330100"), ("", "", "", ""), ("330108", "某街道", "town", "330100")]
+
+    from_csv = import_error(write_csv(tmp_path / "bad.csv", rows))
+    from_xlsx = import_error(write_xlsx(tmp_path / "bad.xlsx", [rows[0], (None,) * 4, rows[2]]))
+
+    assert offending_lines(from_csv) == {4}
+    assert offending_lines(from_xlsx) == {4}

@@ -98,6 +98,7 @@ def test_working_day_rule_counts_the_make_up_working_saturday():
     assert result.due == D(2026, 10, 16)
     assert "10月1日至10月7日 国庆节 休息，不计入" in result.steps
     assert "10月10日 国庆节调休上班，计为第5个工作日" in result.steps
+    assert "10月11日 星期日 休息，不计入" in result.steps
 
 
 def test_it_does_not_count_the_start_day():
@@ -159,6 +160,8 @@ def test_working_day_rule_over_spring_festival():
     assert "2月14日 春节调休上班，计为第5个工作日" in result.steps
     assert "2月15日至2月23日 春节 休息，不计入" in result.steps
     assert "2月28日 春节调休上班，计为第10个工作日" in result.steps
+    # The weekend inside the holiday is reported as part of it, not as a weekend.
+    assert [s for s in result.steps if s.endswith("休息，不计入")] == ["2月15日至2月23日 春节 休息，不计入"]
 
 
 # --- 15-day periods (appeal review) ---------------------------------------------------------
@@ -622,3 +625,8 @@ def test_the_seed_publishes_2004_to_2026_from_the_data_file():
     assert CalendarDay.objects.count() == len(data["days"])
     assert CalendarDay.objects.get(date=D(2015, 9, 3)).kind == DayKind.HOLIDAY
     assert CalendarDay.objects.get(date=D(2026, 10, 10)).kind == DayKind.WORKDAY
+
+
+def test_the_working_day_explanation_names_working_days():
+    text = due_explanation(compute_due(D(2026, 9, 28), 10, WORK))
+    assert text.startswith("按工作日计算（10个工作日）：")

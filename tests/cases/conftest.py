@@ -130,6 +130,7 @@ def walk(personas):
         case.refresh_from_db()
         if case.status == Status.REPORTED and target >= 1:
             services.case_start_investigation(actor=chair, case=case, on=STARTED_ON)
+            case.refresh_from_db()
         if case.status == Status.INVESTIGATING and target >= 2:
             services.case_determine(
                 actor=chair,

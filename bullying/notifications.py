@@ -1,0 +1,93 @@
+"""In-app notifications and their e-mail copies.
+
+A notification says what is due and links to it; it never carries a child's name or
+incident detail (CPOMS practice), so it is safe in a mailbox or on a lock screen.
+Each notification has a unique ``dedupe_key``: writing the same one twice is a no-op,
+which is what makes reminder delivery exactly-once across retries and parallel sweeps.
+"""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Notification(models.Model):
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("类别"), max_length=40)
+    title = models.CharField(_("内容"), max_length=200)
+    link = models.CharField(_("链接"), max_length=200, blank=True)
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+        ]
+
+    def __str__(self) -> str:
+        return f"通知 #{self.pk} → {self.recipient_id}"
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+
+def notify(*, recipient, kind: str, title: str, link: str, dedupe_key: str) -> Notification | None:
+    """Create one notification unless one with ``dedupe_key`` exists; e-mail it after commit.
+
+    Returns the new notification, or ``None`` when it had already been sent.
+    """
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                recipient=recipient, kind=kind, title=title[:200], link=link[:200], dedupe_key=dedupe_key[:200]
+            )
+    except IntegrityError:
+        return None
+    if recipient.email:
+        from bullying.tasks import send_notification_email
+
+        send_notification_email.delay_on_commit(notification.pk)
+    return notification
+
+
+def notification_send_email(*, notification_id: int) -> bool:
+    """Send the e-mail copy once; a retry after a crash finds ``emailed_at`` set and stops."""
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(skip_locked=True)
+            .select_related("recipient")
+            .filter(pk=notification_id, emailed_at__isnull=True)
+            .first()
+        )
+        if notification is None or not notification.recipient.email:
+            return False
+        link = f"{settings.SITE_URL.rstrip('/')}{notification.link}"
+        send_mail(
+            subject=f"【欺凌防治平台】{notification.title}",
+            message=f"{notification.title}\n\n请登录平台查看：{link}\n\n（本邮件由系统自动发送，不含学生信息。）",
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[notification.recipient.email],
+        )
+        notification.emailed_at = timezone.now()
+        notification.save(update_fields=["emailed_at"])
+    return True
+
+
+def notifications_mark_read(*, user, ids: list[int] | None = None) -> int:
+    """Mark the user's notifications read (all unread ones when ``ids`` is None)."""
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    return qs.update(read_at=timezone.now())
+
+
+def unread_count(user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

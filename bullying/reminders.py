@@ -1,0 +1,348 @@
+"""Deadline reminders and escalation (督办), each reminder delivered exactly once.
+
+A feature registers each kind of deadline once (``register_deadline_kind``): how to list
+its open deadlines, who must act, and which office above is told when it lapses. The
+periodic sweep then does the rest for every kind:
+
+1. **plan** — for each open deadline, the *latest* threshold already reached (3 days
+   before, 1 day before, the due day, overdue, then every ``repeat_days``) becomes one
+   ``Reminder`` row with a unique key. Older thresholds missed during a beat outage are
+   never created, so a late sweep catches up without a burst.
+2. **deliver** — pending rows are claimed with ``SELECT … FOR UPDATE SKIP LOCKED`` in
+   batches; each recipient gets a notification whose ``dedupe_key`` is unique, so
+   parallel sweeps, retries and a worker killed mid-batch never double-send.
+3. **escalate / resolve** — an overdue deadline opens one ``Escalation`` for the office
+   above (shown on its workbench); it is resolved when the deadline is no longer open.
+
+Due work lives in the database, not in broker countdowns: a crashed worker loses nothing.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# ---------------------------------------------------------------------------------------
+# Registry
+
+
+@dataclass(frozen=True)
+class OpenDeadline:
+    """One open deadline as a kind reports it. ``subject`` and ``link`` carry no names."""
+
+    object_id: int
+    due: date
+    unit_id: int  # the unit that must act
+    escalation_unit_id: int | None  # the office told when it lapses
+    subject: str  # e.g. "欺凌事件 2133010601-2026-0003 的调查处理"
+    link: str
+
+
+@dataclass(frozen=True)
+class DeadlineKind:
+    code: str
+    label: str
+    # All open deadlines of this kind (called once per sweep; keep it one query).
+    open_deadlines: Callable[[], Iterable[OpenDeadline]]
+    # {object_id: due} for those of ``ids`` still open (one query).
+    still_open: Callable[[Iterable[int]], dict[int, date]]
+    recipient_roles: frozenset[str]
+    escalation_roles: frozenset[str]
+    before_days: tuple[int, ...] = (3, 1)
+    repeat_days: int = 7
+    extra: dict = field(default_factory=dict)
+
+
+_kinds: dict[str, DeadlineKind] = {}
+
+
+def register_deadline_kind(kind: DeadlineKind) -> DeadlineKind:
+    """Register a kind of deadline; call from ``AppConfig.ready()``. Idempotent by code."""
+    _kinds[kind.code] = kind
+    return kind
+
+
+def deadline_kinds() -> dict[str, DeadlineKind]:
+    return dict(_kinds)
+
+
+# ---------------------------------------------------------------------------------------
+# Models
+
+
+class ReminderStatus(models.TextChoices):
+    PENDING = "pending", _("待发送")
+    SENT = "sent", _("已发送")
+    CANCELLED = "cancelled", _("已取消")
+
+
+class Reminder(models.Model):
+    key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=40)
+    object_id = models.BigIntegerField()
+    due_on = models.DateField()
+    threshold = models.CharField(max_length=20)
+    fire_on = models.DateField()
+    status = models.CharField(max_length=16, choices=ReminderStatus.choices, default=ReminderStatus.PENDING)
+    unit = models.ForeignKey("accounts.OrgUnit", on_delete=models.CASCADE, related_name="+")
+    escalation_unit = models.ForeignKey(
+        "accounts.OrgUnit", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    subject = models.CharField(max_length=150)
+    link = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("期限提醒")
+        verbose_name_plural = _("期限提醒")
+        indexes = [
+            models.Index(fields=["fire_on"], name="reminder_pending_fire_on", condition=Q(status="pending")),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+    @property
+    def is_overdue_threshold(self) -> bool:
+        return self.threshold.startswith("overdue")
+
+
+class Escalation(models.Model):
+    """An overdue deadline shown to the office above as a 督办 item until resolved."""
+
+    kind = models.CharField(max_length=40)
+    object_id = models.BigIntegerField()
+    unit = models.ForeignKey("accounts.OrgUnit", on_delete=models.CASCADE, related_name="+")
+    escalation_unit = models.ForeignKey("accounts.OrgUnit", on_delete=models.CASCADE, related_name="escalations")
+    due_on = models.DateField()
+    subject = models.CharField(max_length=150)
+    link = models.CharField(max_length=200)
+    opened_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("督办事项")
+        verbose_name_plural = _("督办事项")
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "object_id"], condition=Q(resolved_at__isnull=True), name="escalation_one_open"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"督办 {self.kind}:{self.object_id}"
+
+    @property
+    def days_overdue(self) -> int:
+        return (timezone.localdate() - self.due_on).days
+
+
+# ---------------------------------------------------------------------------------------
+# Thresholds
+
+
+def current_threshold(kind: DeadlineKind, due: date, today: date) -> tuple[str, date] | None:
+    """The latest threshold reached by ``today``: (code, the day it fires), or None."""
+    if today > due:
+        overdue = (today - due).days
+        # overdue:1 the day after, then every repeat_days: overdue:8, overdue:15, …
+        step = max(kind.repeat_days, 1)
+        n = 1 + ((overdue - 1) // step) * step
+        return f"overdue:{n}", due + timedelta(days=n)
+    if today == due:
+        return "due", due
+    for days in sorted(kind.before_days):
+        if today >= due - timedelta(days=days):
+            return f"before:{days}", due - timedelta(days=days)
+    return None
+
+
+def _message(reminder: Reminder, today: date) -> str:
+    if reminder.threshold == "due":
+        return f"{reminder.subject}今日（{reminder.due_on:%Y-%m-%d}）到期，请按时办结。"
+    if reminder.is_overdue_threshold:
+        days = (today - reminder.due_on).days
+        return f"{reminder.subject}已超过期限 {days} 天（期限 {reminder.due_on:%Y-%m-%d}），请尽快办理。"
+    days = (reminder.due_on - today).days
+    return f"{reminder.subject}将于 {reminder.due_on:%Y-%m-%d} 到期（还有 {days} 天）。"
+
+
+def _escalation_message(reminder: Reminder, today: date, unit_name: str) -> str:
+    days = (today - reminder.due_on).days
+    return f"督办：{unit_name}的{reminder.subject}已超期 {days} 天（期限 {reminder.due_on:%Y-%m-%d}）。"
+
+
+# ---------------------------------------------------------------------------------------
+# The sweep
+
+
+@dataclass
+class SweepResult:
+    planned: int = 0
+    delivered: int = 0
+    notifications: int = 0
+    cancelled: int = 0
+    escalations_opened: int = 0
+    escalations_resolved: int = 0
+
+
+def reminders_plan(*, today: date | None = None) -> int:
+    """Create the reminder row of the current threshold of every open deadline."""
+    today = today or timezone.localdate()
+    rows = []
+    for kind in _kinds.values():
+        for d in kind.open_deadlines():
+            found = current_threshold(kind, d.due, today)
+            if found is None:
+                continue
+            threshold, fire_on = found
+            rows.append(
+                Reminder(
+                    key=f"{kind.code}:{d.object_id}:{d.due.isoformat()}:{threshold}",
+                    kind=kind.code,
+                    object_id=d.object_id,
+                    due_on=d.due,
+                    threshold=threshold,
+                    fire_on=fire_on,
+                    unit_id=d.unit_id,
+                    escalation_unit_id=d.escalation_unit_id,
+                    subject=d.subject[:150],
+                    link=d.link[:200],
+                )
+            )
+    before = Reminder.objects.count()
+    Reminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+    return Reminder.objects.count() - before
+
+
+def _members_by_unit(unit_ids: set[int], roles: set[str]) -> dict[int, list[tuple]]:
+    """{unit id: [(user, role), …]} for active users holding one of ``roles`` there (one query)."""
+    from accounts.models import Membership
+
+    found: dict[int, list[tuple]] = defaultdict(list)
+    memberships = Membership.objects.filter(org_unit_id__in=unit_ids, role__in=roles, user__is_active=True)
+    for m in memberships.select_related("user"):
+        found[m.org_unit_id].append((m.user, m.role))
+    return found
+
+
+def _users_with(members: list[tuple], roles: frozenset[str]) -> list:
+    return list({user.pk: user for user, role in members if role in roles}.values())
+
+
+def reminders_deliver_batch(*, today: date | None = None, batch_size: int = 500) -> SweepResult:
+    """Claim up to ``batch_size`` due reminders and deliver them, in one transaction."""
+    from accounts.models import OrgUnit
+    from bullying.notifications import notify
+
+    today = today or timezone.localdate()
+    result = SweepResult()
+    with transaction.atomic():
+        batch = list(
+            Reminder.objects.select_for_update(skip_locked=True)
+            .filter(status=ReminderStatus.PENDING, fire_on__lte=today)
+            .order_by("fire_on", "id")[:batch_size]
+        )
+        if not batch:
+            return result
+        open_now: dict[str, dict[int, date]] = {}
+        for code in {r.kind for r in batch}:
+            kind = _kinds.get(code)
+            ids = [r.object_id for r in batch if r.kind == code]
+            open_now[code] = kind.still_open(ids) if kind else {}
+        roles = {role for k in _kinds.values() for role in k.recipient_roles | k.escalation_roles}
+        units = {r.unit_id for r in batch} | {r.escalation_unit_id for r in batch if r.escalation_unit_id}
+        members = _members_by_unit(units, roles)
+        names = dict(OrgUnit.objects.filter(pk__in=units).values_list("pk", "name"))
+        sent, cancelled = [], []
+        for reminder in batch:
+            kind = _kinds.get(reminder.kind)
+            if kind is None or open_now[reminder.kind].get(reminder.object_id) != reminder.due_on:
+                cancelled.append(reminder.pk)  # done, or its due date moved: a new key plans it
+                continue
+            text = _message(reminder, today)
+            for user in _users_with(members.get(reminder.unit_id, []), kind.recipient_roles):
+                if notify(
+                    recipient=user,
+                    kind=f"reminder:{reminder.kind}",
+                    title=text,
+                    link=reminder.link,
+                    dedupe_key=f"{reminder.key}:{user.pk}",
+                ):
+                    result.notifications += 1
+            if reminder.is_overdue_threshold and reminder.escalation_unit_id:
+                _escalation, created = _escalation_open(reminder)
+                result.escalations_opened += int(created)
+                upper_text = _escalation_message(reminder, today, names.get(reminder.unit_id, ""))
+                for user in _users_with(members.get(reminder.escalation_unit_id, []), kind.escalation_roles):
+                    if notify(
+                        recipient=user,
+                        kind=f"escalation:{reminder.kind}",
+                        title=upper_text,
+                        link=reminder.link,
+                        dedupe_key=f"{reminder.key}:up:{user.pk}",
+                    ):
+                        result.notifications += 1
+            sent.append(reminder.pk)
+        now = timezone.now()
+        Reminder.objects.filter(pk__in=sent).update(status=ReminderStatus.SENT, sent_at=now)
+        Reminder.objects.filter(pk__in=cancelled).update(status=ReminderStatus.CANCELLED)
+        result.delivered, result.cancelled = len(sent), len(cancelled)
+    return result
+
+
+def _escalation_open(reminder: Reminder) -> tuple[Escalation, bool]:
+    existing = Escalation.objects.filter(
+        kind=reminder.kind, object_id=reminder.object_id, resolved_at__isnull=True
+    ).first()
+    if existing:
+        return existing, False
+    return (
+        Escalation.objects.create(
+            kind=reminder.kind,
+            object_id=reminder.object_id,
+            unit_id=reminder.unit_id,
+            escalation_unit_id=reminder.escalation_unit_id,
+            due_on=reminder.due_on,
+            subject=reminder.subject,
+            link=reminder.link,
+        ),
+        True,
+    )
+
+
+def escalations_resolve(*, today: date | None = None) -> int:
+    """Close 督办 items whose deadline is done (or moved out of overdue)."""
+    today = today or timezone.localdate()
+    resolved = 0
+    for code, kind in _kinds.items():
+        open_items = list(Escalation.objects.filter(kind=code, resolved_at__isnull=True))
+        if not open_items:
+            continue
+        still = kind.still_open([e.object_id for e in open_items])
+        done = [e.pk for e in open_items if e.object_id not in still or still[e.object_id] >= today]
+        resolved += Escalation.objects.filter(pk__in=done, resolved_at__isnull=True).update(resolved_at=timezone.now())
+    return resolved
+
+
+def reminders_sweep(*, today: date | None = None, batch_size: int = 500) -> SweepResult:
+    """One full sweep: plan, deliver every due batch, resolve escalations."""
+    today = today or timezone.localdate()
+    total = SweepResult(planned=reminders_plan(today=today))
+    while True:
+        batch = reminders_deliver_batch(today=today, batch_size=batch_size)
+        if not (batch.delivered or batch.cancelled):
+            break
+        total.delivered += batch.delivered
+        total.cancelled += batch.cancelled
+        total.notifications += batch.notifications
+        total.escalations_opened += batch.escalations_opened
+    total.escalations_resolved = escalations_resolve(today=today)
+    return total

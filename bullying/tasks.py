@@ -1,0 +1,25 @@
+"""Celery tasks of the shared kernel: take ids, fetch, call one service."""
+
+from celery import shared_task
+from django.conf import settings
+
+from bullying.notifications import notification_send_email
+from bullying.reminders import reminders_sweep
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=300, soft_time_limit=240)
+def sweep_reminders() -> dict:
+    """One reminder sweep (what beat runs every few minutes)."""
+    result = reminders_sweep(batch_size=settings.REMINDER_BATCH_SIZE)
+    return result.__dict__
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_notification_email(notification_id: int) -> bool:
+    return notification_send_email(notification_id=notification_id)

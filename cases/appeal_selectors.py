@@ -1,0 +1,182 @@
+"""Permission-aware reads of appeals (申诉), built on the one scoping rule.
+
+Who sees an appeal:
+
+- the county office handling it (its subtree: ``restrict`` by the appeal's county);
+- the city and province offices above it, once it is filed with them (备案); names masked;
+- the committee of the school whose determination is appealed (read-only);
+- the members of its review panel, through a django-guardian grant on that one appeal,
+  until it is filed.
+
+Everything else is outside the caller's scope: 404, never 403.
+"""
+
+from functools import reduce
+from operator import or_
+
+from django.db.models import Case as When_, IntegerField, Q, QuerySet, Value, When
+from guardian.shortcuts import get_objects_for_user
+
+from accounts.models import COMMITTEE_ROLES, OrgUnit, Role, User
+from accounts.selectors import memberships_of, scope_roots
+from cases.models import Appeal, AppealStatus, AppealUserObjectPermission, Case
+
+APPEAL_MANAGER_ROLES = frozenset({Role.COUNTY_OFFICER})
+APPEAL_FILING_READER_ROLES = frozenset({Role.CITY_OFFICER, Role.PROVINCE_OFFICER})
+VIEW_APPEAL = "cases.view_appeal"
+
+
+def _subtree_q(roots: list[OrgUnit], prefix: str) -> Q:
+    return reduce(or_, (Q(**{f"{prefix}path__startswith": root.path}) for root in roots))
+
+
+def granted_appeals(user: User) -> QuerySet[Appeal]:
+    """Appeals the user holds a panel grant on (one lazy ``id IN`` subquery)."""
+    if not user.is_authenticated:
+        return Appeal.objects.none()
+    return get_objects_for_user(
+        user, VIEW_APPEAL, klass=Appeal, use_groups=False, with_superuser=False, accept_global_perms=False
+    )
+
+
+def granted_case_ids(user: User) -> QuerySet:
+    """Ids of the cases of the appeals the user reviews, as a subquery.
+
+    Read straight from the grant table (the same rows ``granted_appeals`` reads) so the
+    case list of every user costs no extra query, not even a content-type lookup.
+    """
+    return AppealUserObjectPermission.objects.filter(
+        user=user, permission__codename="view_appeal", permission__content_type__app_label="cases"
+    ).values("content_object__case_id")
+
+
+def appeals_visible_to(user: User) -> QuerySet[Appeal]:
+    """Every appeal the caller may read, as one restricted queryset."""
+    if not user.is_authenticated:
+        return Appeal.objects.none()
+    q = Q(pk__in=granted_appeals(user).values("pk"))
+    managers = scope_roots(user, roles=APPEAL_MANAGER_ROLES)
+    if managers:
+        q |= _subtree_q(managers, "county__")
+    filings = scope_roots(user, roles=APPEAL_FILING_READER_ROLES)
+    if filings:
+        q |= Q(status=AppealStatus.FILED) & _subtree_q(filings, "county__")
+    schools = [m.org_unit_id for m in memberships_of(user) if m.role in COMMITTEE_ROLES]
+    if schools:
+        q |= Q(case__school_id__in=schools)
+    return Appeal.objects.filter(q)
+
+
+def appeal_list(user: User) -> QuerySet[Appeal]:
+    """The appeal queue: overdue reviews first, then reviews by due date, then appeals
+    awaiting the acceptance decision, then those awaiting filing, then finished ones."""
+    urgency = When_(
+        When(status=AppealStatus.REVIEWING, then=Value(0)),
+        When(status=AppealStatus.RECEIVED, then=Value(1)),
+        When(status=AppealStatus.DECIDED, then=Value(2)),
+        default=Value(3),
+        output_field=IntegerField(),
+    )
+    return (
+        appeals_visible_to(user)
+        .select_related("case", "case__school", "county")
+        .annotate(urgency=urgency)
+        .order_by("urgency", "review_due", "-received_on", "-id")
+    )
+
+
+def appeal_detail_queryset(user: User) -> QuerySet[Appeal]:
+    return appeals_visible_to(user).select_related(
+        "case",
+        "case__school",
+        "case__school__parent",
+        "county",
+        "county__parent",
+        "determination",
+        "lodged_by",
+        "forwarded_by",
+        "acceptance_by",
+        "decided_by",
+        "filed_by",
+        "filed_with",
+    )
+
+
+def _holds_over(user: User, roles, unit: OrgUnit) -> bool:
+    return any(m.role in roles and unit.path.startswith(m.org_unit.path) for m in memberships_of(user))
+
+
+def can_manage(user: User, appeal: Appeal) -> bool:
+    """The county office handling the appeal takes every decision on it."""
+    return _holds_over(user, APPEAL_MANAGER_ROLES, appeal.county)
+
+
+def can_manage_county(user: User, county: OrgUnit) -> bool:
+    return _holds_over(user, APPEAL_MANAGER_ROLES, county)
+
+
+def can_lodge(user: User, case: Case) -> bool:
+    """The county office over the school records an appeal; the school's committee
+    forwards one it received."""
+    if any(m.role in COMMITTEE_ROLES and m.org_unit_id == case.school_id for m in memberships_of(user)):
+        return True
+    return _holds_over(user, APPEAL_MANAGER_ROLES, case.school)
+
+
+def is_panel_member(user: User, appeal: Appeal) -> bool:
+    return appeal.pk in panel_appeal_ids(user)
+
+
+def panel_appeal_ids(user: User) -> set[int]:
+    """Ids of the appeals the user holds a grant on, read once per user object."""
+    if not user.is_authenticated:
+        return set()
+    cached = getattr(user, "_panel_appeals_cache", None)
+    if cached is None:
+        cached = dict(granted_appeals(user).values_list("pk", "case_id"))
+        user._panel_appeals_cache = cached
+    return set(cached)
+
+
+def panel_case_ids(user: User) -> set[int]:
+    panel_appeal_ids(user)
+    return set(getattr(user, "_panel_appeals_cache", {}).values())
+
+
+def forget_grants(user: User) -> None:
+    """Drop the cached grants after they change (the same user object is reused)."""
+    if hasattr(user, "_panel_appeals_cache"):
+        del user._panel_appeals_cache
+
+
+def can_see_names(user: User, appeal: Appeal) -> bool:
+    """The appellant's name and the children's names: the handling school, the county
+    office and the panel; the offices above see the filing masked (政策清单第33项)."""
+    from cases import selectors
+
+    return selectors.can_see_names(user, appeal.case)
+
+
+def panel_candidates(appeal: Appeal) -> QuerySet[User]:
+    """Users the county may put on the panel: anyone with a membership in its subtree."""
+    return (
+        User.objects.filter(is_active=True, memberships__org_unit__path__startswith=appeal.county.path)
+        .distinct()
+        .order_by("name", "username")
+    )
+
+
+def determination_participant_ids(appeal: Appeal) -> set[int]:
+    """Everyone who took part in the school's determination(s) of the case: they must
+    stand aside (回避) from the review."""
+    ids: set[int] = set()
+    from_reviews = Appeal.objects.filter(case_id=appeal.case_id, review_determination__isnull=False).values(
+        "review_determination_id"
+    )
+    school_determinations = appeal.case.determinations.exclude(pk__in=from_reviews).prefetch_related("members_present")
+    for d in school_determinations:
+        ids.add(d.recorded_by_id)
+        if d.signed_off_by_id:
+            ids.add(d.signed_off_by_id)
+        ids.update(u.pk for u in d.members_present.all())
+    return ids
