@@ -4,13 +4,14 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
 from accounts.selectors import requires_second_factor
-from bullying.audit import audit_record
+from bullying.audit import Outcome, audit_record
 
 SESSION_AUTH_AT = "auth_at"
 
@@ -65,6 +66,28 @@ class SecondFactorMiddleware:
             and not _mfa_exempt(request.path)
         ):
             if request.path.startswith("/api/"):
+                audit_record(
+                    action="access.denied",
+                    outcome=Outcome.DENIED,
+                    actor=user,
+                    object_type="path",
+                    object_id=request.path[:64],
+                    detail={"reason": "second_factor_missing"},
+                )
                 return JsonResponse({"detail": "需要先完成双因素认证。"}, status=403)
             return redirect("accounts:mfa")
         return self.get_response(request)
+
+
+class DenyByDefaultMiddleware(LoginRequiredMiddleware):
+    """Every page needs a signed-in user unless its view says ``@login_not_required``.
+
+    API views (Django REST framework) authenticate with their own classes (tokens),
+    which run inside the view; their default permission is ``IsAuthenticated`` and
+    ``tests/test_access_policy.py`` checks that none opens up without being listed.
+    """
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if getattr(view_func, "cls", None) is not None:
+            return None
+        return super().process_view(request, view_func, view_args, view_kwargs)

@@ -6,7 +6,7 @@ from base64 import b32encode
 import segno
 from django.conf import settings
 from django.contrib.auth import login, logout
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_not_required, login_required
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
@@ -43,6 +43,7 @@ def _safe_next(request, default: str = "home") -> str:
     return reverse(default)
 
 
+@login_not_required
 def login_view(request):
     if request.user.is_authenticated and (request.user.is_verified() or not _needs_second_factor(request.user)):
         return redirect(_safe_next(request))
@@ -106,6 +107,7 @@ def mfa_view(request):
     return render(request, "accounts/mfa.html", context)
 
 
+@login_not_required
 @require_POST
 def logout_view(request):
     if request.user.is_authenticated:

@@ -1,5 +1,6 @@
 """Shared API plumbing: pagination, the error shape, the scoped base viewset."""
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, viewsets
@@ -19,7 +20,8 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
     request = context.get("request")
-    if isinstance(exc, (exceptions.PermissionDenied, Http404, exceptions.NotFound)) and request:
+    denied = (exceptions.PermissionDenied, DjangoPermissionDenied)
+    if isinstance(exc, (*denied, Http404, exceptions.NotFound)) and request:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             audit_record(
@@ -30,7 +32,7 @@ def exception_handler(exc, context):
                 object_id=request.path[:64],
                 detail={
                     "method": request.method,
-                    "status": 403 if isinstance(exc, exceptions.PermissionDenied) else 404,
+                    "status": 403 if isinstance(exc, denied) else 404,
                 },
             )
     return drf_exception_handler(exc, context)

@@ -1,14 +1,22 @@
-"""The append-only audit log.
+"""The append-only, tamper-evident audit log.
 
 Every login, failed login, lockout, permission denial, role change and read of a
 sensitive object writes one ``AuditEvent`` in the same transaction as the action it
 records. Rows carry ids and codes only: never a child's name or incident content.
+
+Each row stores the SHA-256 of its content and of the previous row's hash, so editing or
+deleting a row breaks the chain from there on (``manage.py verify_audit`` names the first
+broken row). On PostgreSQL a trigger refuses UPDATE and DELETE outright; the only delete
+allowed is the retention purge (``purge_audit``), which never goes below 185 days.
 """
 
+import hashlib
+import json
 from contextvars import ContextVar
+from datetime import UTC
 
 from django.conf import settings
-from django.db import models
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -48,6 +56,8 @@ class AuditEvent(models.Model):
     outcome = models.CharField(_("结果"), max_length=16, choices=Outcome.choices)
     ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
     detail = models.JSONField(_("说明"), default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64, editable=False)
+    hash = models.CharField(max_length=64, editable=False)
 
     class Meta:
         verbose_name = _("审计记录")
@@ -62,6 +72,24 @@ class AuditEvent(models.Model):
         if self.pk is not None:
             raise ValueError("audit events are append-only")
         super().save(*args, **kwargs)
+
+    def compute_hash(self) -> str:
+        """SHA-256 over the previous hash and every recorded field, in a fixed order."""
+        parts = [
+            self.prev_hash,
+            self.at.astimezone(UTC).isoformat(timespec="microseconds"),
+            str(self.actor_id or ""),
+            self.username,
+            self.roles,
+            str(self.org_unit_id or ""),
+            self.action,
+            self.object_type,
+            self.object_id,
+            self.outcome,
+            str(self.ip or ""),
+            json.dumps(self.detail, sort_keys=True, ensure_ascii=False, separators=(",", ":")),
+        ]
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
     def delete(self, *args, **kwargs):
         raise ValueError("audit events are append-only")
@@ -110,7 +138,7 @@ def audit_record(
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         actor=actor,
         username=username[:150],
         roles=roles,
@@ -122,3 +150,36 @@ def audit_record(
         ip=current_ip.get(),
         detail=detail or {},
     )
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Serialise appends so each row links to the one before it; held until commit.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AUDIT_CHAIN_LOCK])
+        last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
+        event.prev_hash = last or GENESIS_HASH
+        event.at = timezone.now()
+        event.hash = event.compute_hash()
+        event.save()
+    return event
+
+
+AUDIT_CHAIN_LOCK = 7_202_611  # an arbitrary constant naming the audit chain's advisory lock
+GENESIS_HASH = "0" * 64
+
+
+def audit_verify() -> tuple[int, AuditEvent | None]:
+    """Walk the chain in order; return (rows checked, first broken row or None).
+
+    The oldest remaining row's ``prev_hash`` is trusted as the anchor, so a retention
+    purge of the oldest rows does not count as tampering.
+    """
+    checked = 0
+    previous = None
+    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
+        if previous is not None and event.prev_hash != previous:
+            return checked, event
+        if event.compute_hash() != event.hash:
+            return checked, event
+        previous = event.hash
+        checked += 1
+    return checked, None

@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.DenyByDefaultMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.SessionLimitsMiddleware",
     "accounts.middleware.SecondFactorMiddleware",
@@ -64,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "bullying.middleware.NoStoreMiddleware",
+    "bullying.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "bullying.urls"
@@ -182,6 +184,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
 REDIS_URL = envstr("REDIS_URL")
@@ -254,3 +257,8 @@ LOGGING = {
 }
 
 PORTAL_NAME = _("中小学生欺凌防治平台")
+
+# Audit rows are kept at least 185 days (网络安全法第二十一条: logs kept no less than six months).
+AUDIT_RETENTION_DAYS = envint("AUDIT_RETENTION_DAYS", 365)
+if AUDIT_RETENTION_DAYS < 185:
+    raise ImproperlyConfigured("AUDIT_RETENTION_DAYS must be at least 185 (six months)")

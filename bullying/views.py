@@ -1,6 +1,6 @@
 """The home workbench and the error pages."""
 
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_not_required, login_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -9,6 +9,7 @@ from django.template.loader import get_template
 from django.views.decorators.cache import never_cache
 
 from accounts.models import Role
+from bullying.audit import Outcome, audit_record
 from accounts.selectors import memberships_of
 
 # Which workbench panels each role sees, in order. Features fill them in as they land.
@@ -43,6 +44,7 @@ def home(request):
     return render(request, "home.html", {"memberships": memberships, "panels": panels})
 
 
+@login_not_required
 @never_cache
 def healthz(request):
     with connection.cursor() as cursor:
@@ -51,6 +53,16 @@ def healthz(request):
 
 
 def forbidden(request, exception=None):
+    # Every refusal of a signed-in user is a denied access for the audit log.
+    if request.user.is_authenticated:
+        audit_record(
+            action="access.denied",
+            outcome=Outcome.DENIED,
+            actor=request.user,
+            object_type="path",
+            object_id=request.path[:64],
+            detail={"status": 403},
+        )
     return render(request, "errors/403.html", status=403)
 
 

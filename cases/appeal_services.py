@@ -30,6 +30,7 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
 from accounts.models import OrgUnit, User
+from bullying.audit import ACTION_LABELS
 from bullying.calendar import DueDate, compute_due, rule_for
 from bullying.errors import ApplicationError
 from cases import appeal_selectors
@@ -49,6 +50,7 @@ from cases.models import (
 from cases.services import _effective_date, _lock, _timeline, _today, current_determination, sniff_content_type
 
 APPEAL_STATUS_LABELS = dict(AppealStatus.choices)
+ACTION_LABELS.setdefault("appeal.read", "查阅申诉")
 VIEW_PERM = "view_appeal"
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 

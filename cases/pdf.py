@@ -37,7 +37,6 @@ from cases.models import (
 )
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-COMMITTEE = "学生欺凌治理委员会"
 ROLE_ORDER = {PartyRole.VICTIM: 0, PartyRole.PERPETRATOR: 1, PartyRole.WITNESS: 2}
 
 

@@ -205,11 +205,12 @@ def main() -> int:
     setup_django()
     expected_reminders = create_data()
 
+    from django.db.models import Count
+
     from bullying import celery_app
     from bullying.notifications import Notification
     from bullying.reminders import Reminder
     from bullying.tasks import sweep_reminders
-    from django.db.models import Count
 
     celery_app.conf.task_always_eager = False
     redis = Redis()

@@ -159,7 +159,9 @@ def test_an_error_makes_the_command_exit_with_status_1(tree, capsys, monkeypatch
     monkeypatch.setattr("django.core.management.base.connections.close_all", lambda: None)
 
     with pytest.raises(SystemExit) as exc:
-        AddUserCommand().run_from_argv(["manage.py", "add_user", "zhou", "--org", "999999", "--role", "school_staff"])
+        AddUserCommand().run_from_argv(
+            ["manage.py", "add_user", "zhou", "--org", "999999", "--role", "school_staff", "--skip-checks"]
+        )
 
     assert exc.value.code == 1
     assert "单位代码 999999 不存在" in capsys.readouterr().err

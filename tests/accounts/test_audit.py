@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 from accounts.models import Role
 from accounts.services import user_add
 from bullying.audit import AuditEvent
-from tests.accounts.conftest import audit_rows, login_via_form
+from tests.accounts.conftest import login_via_form
 from tests.conftest import PASSWORD
 
 WRONG = "not-the-password-0"
@@ -127,7 +127,9 @@ def test_a_page_inside_the_scope_leaves_no_denied_row(client_for, api_for, tree,
 # The audit page
 
 
-def test_the_province_auditor_sees_the_failures_and_denials_on_the_audit_page(client_for, personas, tree, new_audit_rows):
+def test_the_province_auditor_sees_the_failures_and_denials_on_the_audit_page(
+    client_for, personas, tree, new_audit_rows
+):
     """GIVEN a wrong password for chair_a, an unknown name, and officer X peeking at county Y
     WHEN the province auditor opens the audit page
     THEN all three rows are there, newest first, with the login names on the page."""
@@ -172,4 +174,6 @@ def test_a_county_auditor_sees_only_the_rows_of_that_county(client_for, auditor_
     login_via_form(Client(), "chair_z", WRONG)
     login_via_form(Client(), "nobody_here", WRONG)
 
-    assert audit_page(client_for("auditor_x"), new_audit_rows.mark, action="login.failure") == [("login.failure", "failure", "chair_a")]
+    assert audit_page(client_for("auditor_x"), new_audit_rows.mark, action="login.failure") == [
+        ("login.failure", "failure", "chair_a")
+    ]

@@ -374,7 +374,7 @@ def test_a_bad_file_makes_the_command_exit_with_status_1_and_print_the_lines(unc
     path = write_csv(tmp_path / "bad.csv", [("330108", "某街道", "town", "330100")])
 
     with pytest.raises(SystemExit) as exc:
-        ImportCommand().run_from_argv(["manage.py", "import_org_units", str(path)])
+        ImportCommand().run_from_argv(["manage.py", "import_org_units", str(path), "--skip-checks"])
 
     assert exc.value.code == 1
     assert offending_lines(capsys.readouterr().err) == {2}

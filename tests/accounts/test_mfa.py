@@ -30,7 +30,9 @@ def clock(settings):
 
 def code_for(device: TOTPDevice, steps: int = 0) -> str:
     """The code an authenticator app shows now (``steps`` periods later)."""
-    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=steps):0{device.digits}d}"
+    return (
+        f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=steps):0{device.digits}d}"
+    )
 
 
 def wrong_code_for(device: TOTPDevice) -> str:
@@ -229,7 +231,9 @@ def test_an_official_may_sign_out_from_the_mfa_page(personas, clock):
 
 
 def ask_token(**data):
-    return APIClient().post("/api/v1/auth/token/", {"username": "officer_x", "password": PASSWORD, **data}, format="json")
+    return APIClient().post(
+        "/api/v1/auth/token/", {"username": "officer_x", "password": PASSWORD, **data}, format="json"
+    )
 
 
 def test_a_token_request_without_a_code_is_refused_for_an_official(personas, clock):
@@ -285,9 +289,7 @@ def test_an_official_without_an_authenticator_must_enrol_on_the_web_first(person
 
 
 def test_a_school_role_gets_a_token_without_a_code(personas, clock):
-    response = APIClient().post(
-        "/api/v1/auth/token/", {"username": "chair_a", "password": PASSWORD}, format="json"
-    )
+    response = APIClient().post("/api/v1/auth/token/", {"username": "chair_a", "password": PASSWORD}, format="json")
 
     assert response.status_code == 200
 

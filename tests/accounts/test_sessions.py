@@ -75,7 +75,10 @@ def test_activity_every_20_minutes_keeps_the_session_alive_until_12_hours_then_i
     assert response.status_code == 302
     assert response.url == LOGIN_REDIRECT
     assert not is_logged_in(browser)
-    assert AuditEvent.objects.filter(action="session.expired", username="chair_a", detail={"reason": "absolute"}).count() == 1
+    assert (
+        AuditEvent.objects.filter(action="session.expired", username="chair_a", detail={"reason": "absolute"}).count()
+        == 1
+    )
 
 
 def test_the_absolute_limit_ends_an_api_session_with_401(browser):

@@ -129,9 +129,7 @@ def test_a_reminder_for_a_decided_case_is_cancelled_not_sent(case, personas):
         from bullying.reminders import reminders_plan
 
         reminders_plan()
-        services.case_determine(
-            actor=personas["chair_a"], case=case, is_bullying=False, reasoning="系同学间打闹嬉戏。"
-        )
+        services.case_determine(actor=personas["chair_a"], case=case, is_bullying=False, reasoning="系同学间打闹嬉戏。")
         result = reminders_sweep()
     assert result.cancelled == 1
     assert Notification.objects.count() == 0

@@ -1,0 +1,24 @@
+"""One FilterSet for the appeal queue, shared by the HTML page and the API."""
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+
+from cases.models import Appeal, AppealStatus
+
+
+class AppealFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=AppealStatus.choices, label="状态")
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label="复查已超期")
+    case = django_filters.NumberFilter(field_name="case_id", label="案件")
+    county = django_filters.NumberFilter(field_name="county_id", label="办理单位")
+    year = django_filters.NumberFilter(field_name="year", label="年度")
+    number = django_filters.CharFilter(field_name="number", lookup_expr="icontains", label="申诉编号")
+
+    class Meta:
+        model = Appeal
+        fields = ["status", "overdue", "case", "county", "year", "number"]
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = Q(status=AppealStatus.REVIEWING, review_due__lt=timezone.localdate())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
