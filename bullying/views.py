@@ -9,8 +9,8 @@ from django.template.loader import get_template
 from django.views.decorators.cache import never_cache
 
 from accounts.models import Role
-from bullying.audit import Outcome, audit_record
 from accounts.selectors import memberships_of
+from bullying.audit import Outcome, audit_record
 
 # Which workbench panels each role sees, in order. Features fill them in as they land.
 WORKBENCH_PANELS = {
