@@ -40,9 +40,7 @@ class LodgeForm(forms.Form):
         widget=DATE,
         help_text="默认今天；可补录，但不能晚于今天，也不能早于学校认定日期。",
     )
-    attachments = MultipleFileField(
-        label="申诉材料（可选，JPG、PNG、PDF、Word，每份≤10 MB）", required=False
-    )
+    attachments = MultipleFileField(label="申诉材料（可选，JPG、PNG、PDF、Word，每份≤10 MB）", required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -68,9 +66,7 @@ class ReferLegalForm(forms.Form):
         label="不予受理理由", widget=forms.Textarea(attrs={"rows": 3}), initial=DEFAULT_LEGAL_REASONS
     )
     legal_route = forms.ChoiceField(label="已告知申诉人的法律途径", choices=LegalRoute.choices)
-    legal_route_note = forms.CharField(
-        label="说明（如受理法院、案号、告知方式）", max_length=300, required=False
-    )
+    legal_route_note = forms.CharField(label="说明（如受理法院、案号、告知方式）", max_length=300, required=False)
     on = _on_field("告知日期")
 
 
@@ -111,13 +107,18 @@ class DecideForm(forms.Form):
         label="同意复查结论的小组成员", widget=forms.CheckboxSelectMultiple, required=False
     )
     agreement_note = forms.CharField(
-        label="不同意见记录（有成员不同意时必填）", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label="不同意见记录（有成员不同意时必填）",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     on = _on_field("复查决定日期")
 
     def __init__(self, *args, members=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agreed_by"].choices = [(m.user_id, f"{m.user.display_name}（{m.get_kind_display()}）") for m in members]
+        self.fields["agreed_by"].choices = [
+            (m.user_id, f"{m.user.display_name}（{m.get_kind_display()}）") for m in members
+        ]
         self.fields["agreed_by"].initial = [m.user_id for m in members]
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases import views
+from cases import appeal_views, views
 
 app_name = "cases"
 
@@ -14,4 +14,11 @@ urlpatterns = [
     path("<int:pk>/attachments/<int:attachment_id>/", views.attachment_download, name="attachment"),
     path("<int:pk>/pdf/", views.case_pdf, name="pdf"),
     path("<int:pk>/notice.pdf", views.notice_pdf, name="notice_pdf"),
+    # Appeals and review (申诉复查): the county desk, and lodging from a case page.
+    path("<int:pk>/appeal/", appeal_views.appeal_new, name="appeal_new"),
+    path("appeals/", appeal_views.appeal_list, name="appeal_list"),
+    path("appeals/<int:pk>/", appeal_views.appeal_detail, name="appeal_detail"),
+    path("appeals/<int:pk>/step/<slug:step>/", appeal_views.appeal_step, name="appeal_step"),
+    path("appeals/<int:pk>/decision.pdf", appeal_views.appeal_notice_pdf, name="appeal_notice_pdf"),
+    path("appeals/<int:pk>/attachments/<int:attachment_id>/", appeal_views.appeal_attachment, name="appeal_attachment"),
 ]

@@ -14,7 +14,6 @@ from accounts.services import user_add
 from bullying.audit import AuditEvent
 from cases.models import Case, MeasureKind, PartyRole, Status, TimelineEntry
 from tests.cases.conftest import (
-    CANARIES,
     DETERMINED_ON,
     DUE_ON,
     FOLLOW_UP_ON,
@@ -458,10 +457,6 @@ def test_a_403_says_why_in_chinese(api_for, open_case):
     assert CJK.search(response.json()["detail"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bullying/api.py exception_handler audits DRF's PermissionDenied only; services raise Django's",
-)
 def test_a_403_on_a_step_is_audited_as_a_denied_access(api_for, open_case, personas):
     case = open_case()
 

@@ -1,0 +1,34 @@
+"""The appeals section of the case page (申诉与复查)."""
+
+from django import template
+
+from cases import appeal_selectors
+from cases.models import OPEN_APPEAL_STATUSES, Status
+
+register = template.Library()
+
+
+@register.inclusion_tag("cases/appeals/_case_section.html", takes_context=True)
+def case_appeals(context, case):
+    """The case's appeals and their outcome, and the lodge button for the county office
+    and the school's committee. Links only to appeals the viewer may open."""
+    user = context["request"].user
+    appeals = list(case.appeals.order_by("received_on", "id"))
+    visible = set(appeal_selectors.appeals_visible_to(user).filter(case=case).values_list("pk", flat=True))
+    can_lodge = (
+        case.status not in (Status.REPORTED, Status.INVESTIGATING)
+        and not any(a.status in OPEN_APPEAL_STATUSES for a in appeals)
+        and not any(a.review_determination_id and a.review_determination_id == _current_id(case) for a in appeals)
+        and appeal_selectors.can_lodge(user, case)
+    )
+    return {
+        "case": case,
+        "appeals": [{"appeal": a, "visible": a.pk in visible} for a in appeals],
+        "can_lodge": can_lodge,
+        "request": context["request"],
+    }
+
+
+def _current_id(case):
+    determination = case.determinations.order_by("-decided_on", "-id").first()
+    return determination.pk if determination else None

@@ -1,0 +1,638 @@
+"""Permission-aware reads for reports, detection of missing and concealed reports, and
+the dashboard aggregates.
+
+Visibility of a report. Cases follow the subtree rule (an office sees every case below it),
+but a report is different: it reaches an office only when the office below forwards it
+(任务四：逐级报告). So an office sees a report when the report has a hop *at the office's
+own unit*, not anywhere in its subtree; the city does not read what the county has not
+yet sent up, and no sibling ever sees it. The school that wrote it sees it too.
+
+Detection (漏报 / 迟报 / 瞒报) is written as ``Q`` predicates over cases, so a list, a count
+and a per-unit breakdown are each one query whatever the number of cases or units.
+
+Dashboards. Figures are counts over the subtree of a unit in the caller's scope (no case
+content). Rows are grouped by the child unit that holds them, found from the materialised
+path in SQL (``child_key``), so a dashboard costs the same few queries for a county with 3
+schools and a province with 3,000.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Length, Substr, TruncMonth
+from django.http import Http404
+
+from accounts.models import COMMITTEE_ROLES, OFFICE_ROLES, SCHOOL_ROLES, Level, OrgUnit, Role, User
+from accounts.selectors import memberships_of, scope_roots, units_in_scope
+from bullying.errors import ApplicationError
+from cases.models import Case, Form, Party, PartyRole, Severity, Source, Status, TimelineEntry
+from reporting import conf
+from reporting.models import IncidentReport, ReportHop, ReportKind, StatReturn
+from reporting.periods import Period
+
+try:  # appeals (申诉) are built alongside; the dashboards work with or without them
+    from cases.models import Appeal, AppealStatus
+except ImportError:  # pragma: no cover - only before the appeal model exists
+    Appeal = AppealStatus = None
+
+# Who may open dashboards and statistics: the offices, and a school's committee for its own school.
+DASHBOARD_ROLES = OFFICE_ROLES | COMMITTEE_ROLES
+# Who submits a unit's statistics table, by the unit's level.
+STAT_SUBMITTER_ROLES = {
+    Level.SCHOOL: frozenset(COMMITTEE_ROLES),
+    Level.COUNTY: frozenset({Role.COUNTY_OFFICER}),
+    Level.CITY: frozenset({Role.CITY_OFFICER}),
+    Level.PROVINCE: frozenset({Role.PROVINCE_OFFICER}),
+}
+
+
+# ---------------------------------------------------------------------------------------
+# Reports: who sees them, who acts on them
+
+
+def office_unit_ids(user: User) -> set[int]:
+    """Units where the user works as an education office (county, city, province)."""
+    return {m.org_unit_id for m in memberships_of(user) if m.role in OFFICE_ROLES}
+
+
+def reports_visible_to(user: User) -> QuerySet[IncidentReport]:
+    """Reports of the caller's own school, and reports that have reached an office where
+    the caller works (one ``id IN`` subquery on the hops)."""
+    offices = office_unit_ids(user)
+    schools = {m.org_unit_id for m in memberships_of(user) if m.role in SCHOOL_ROLES}
+    if not offices and not schools:
+        return IncidentReport.objects.none()
+    q = Q()
+    if offices:
+        q |= Q(pk__in=ReportHop.objects.filter(org_unit_id__in=offices).values("report_id"))
+    if schools:
+        q |= Q(school_id__in=schools)
+    return IncidentReport.objects.filter(q)
+
+
+def report_list(user: User) -> QuerySet[IncidentReport]:
+    return reports_visible_to(user).select_related("case", "school", "current_unit").order_by("-submitted_at", "-id")
+
+
+def report_detail_queryset(user: User) -> QuerySet[IncidentReport]:
+    hops = ReportHop.objects.select_related("org_unit", "acknowledged_by", "forwarded_by").order_by("received_at", "id")
+    from django.db.models import Prefetch
+
+    return reports_visible_to(user).select_related(
+        "case", "school", "current_unit", "submitted_by", "ministry_reported_by"
+    ).prefetch_related(Prefetch("hops", queryset=hops))
+
+
+def own_hop(user: User, report: IncidentReport) -> ReportHop | None:
+    """The hop at the office where the caller works, if the report has reached it."""
+    offices = office_unit_ids(user)
+    for hop in report.hops.all():
+        if hop.org_unit_id in offices:
+            return hop
+    return None
+
+
+def awaiting_action(user: User) -> QuerySet[ReportHop]:
+    """Hops at the caller's offices still to be signed for or, where required, forwarded."""
+    offices = office_unit_ids(user)
+    if not offices:
+        return ReportHop.objects.none()
+    return (
+        ReportHop.objects.filter(org_unit_id__in=offices)
+        .filter(Q(acknowledged_at__isnull=True) | Q(forward_due_at__isnull=False, forwarded_at__isnull=True))
+        .select_related("report", "report__case", "report__school", "org_unit")
+        .order_by("ack_due_at", "id")
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Detection: what is due, late, missing or possibly concealed (predicates over cases)
+
+
+def reportable_q() -> Q:
+    """Cases whose determination obliges an initial report (serious, severe, criminal)."""
+    return Q(is_bullying=True, severity__in=conf.reportable_severities())
+
+
+def _reports_of_case(**filters) -> QuerySet[IncidentReport]:
+    return IncidentReport.objects.filter(case=OuterRef("pk"), **filters)
+
+
+def missing_initial_q(now: datetime) -> Q:
+    """漏报: a reportable case with no initial report once the 24 hours after the
+    determination have passed."""
+    lapsed = conf.last_lapsed_day(now, conf.report_hours(ReportKind.INITIAL))
+    return reportable_q() & Q(determined_on__lte=lapsed) & ~Q(Exists(_reports_of_case(kind=ReportKind.INITIAL)))
+
+
+def initial_due_q(now: datetime) -> Q:
+    """A reportable case whose initial report is due and not yet late."""
+    lapsed = conf.last_lapsed_day(now, conf.report_hours(ReportKind.INITIAL))
+    return (
+        reportable_q()
+        & Q(determined_on__isnull=False, determined_on__gt=lapsed)
+        & ~Q(Exists(_reports_of_case(kind=ReportKind.INITIAL)))
+    )
+
+
+def _final_obligation_q() -> Q:
+    # Once a case has been reported up, or ought to have been, the loop is closed with a final report.
+    return Q(status=Status.CLOSED) & (reportable_q() | Q(Exists(_reports_of_case(kind=ReportKind.INITIAL))))
+
+
+def missing_final_q(now: datetime) -> Q:
+    lapsed = conf.last_lapsed_day(now, conf.report_hours(ReportKind.FINAL))
+    return _final_obligation_q() & Q(closed_on__lte=lapsed) & ~Q(Exists(_reports_of_case(kind=ReportKind.FINAL)))
+
+
+def final_due_q(now: datetime) -> Q:
+    lapsed = conf.last_lapsed_day(now, conf.report_hours(ReportKind.FINAL))
+    return _final_obligation_q() & Q(closed_on__gt=lapsed) & ~Q(Exists(_reports_of_case(kind=ReportKind.FINAL)))
+
+
+def _unreported_changes() -> QuerySet[TimelineEntry]:
+    """Changes of the case (a new determination, a measure, a review decision) recorded
+    after some report of it, with no report since."""
+    earlier = IncidentReport.objects.filter(case=OuterRef("case"), submitted_at__lt=OuterRef("at"))
+    since = IncidentReport.objects.filter(case=OuterRef("case"), submitted_at__gte=OuterRef("at"))
+    return TimelineEntry.objects.filter(case=OuterRef("pk"), kind__in=conf.follow_up_triggers()).filter(
+        Exists(earlier), ~Exists(since)
+    )
+
+
+def follow_up_overdue_q(now: datetime) -> Q:
+    """续报 missing: the case changed after its last report and the limit has passed.
+    A closed case is left to the final report."""
+    cutoff = now - timedelta(hours=conf.report_hours(ReportKind.FOLLOW_UP))
+    return ~Q(status=Status.CLOSED) & Q(Exists(_unreported_changes().filter(at__lt=cutoff)))
+
+
+def follow_up_due_q(now: datetime) -> Q:
+    cutoff = now - timedelta(hours=conf.report_hours(ReportKind.FOLLOW_UP))
+    changes = _unreported_changes()
+    return ~Q(status=Status.CLOSED) & Q(Exists(changes)) & ~Q(Exists(changes.filter(at__lt=cutoff)))
+
+
+def first_unreported_change_at() -> Subquery:
+    return Subquery(_unreported_changes().order_by("at").values("at")[:1])
+
+
+def possibly_concealed_q() -> Q:
+    """疑似瞒报: the matter reached the authorities through another channel — a police
+    notice, a referral from above, a petition (信访), or an appeal (申诉) — and the school
+    had not reported it by that day."""
+    external = Q(source__in=conf.concealment_sources()) & ~Q(
+        Exists(_reports_of_case(reported_on__lte=OuterRef("reported_on")))
+    )
+    if Appeal is None:
+        return external
+    unreported_appeals = Appeal.objects.filter(case=OuterRef("pk")).filter(
+        ~Exists(IncidentReport.objects.filter(case=OuterRef("case"), reported_on__lte=OuterRef("received_on")))
+    )
+    return external | Q(Exists(unreported_appeals))
+
+
+def missing_reports_q(now: datetime) -> Q:
+    return missing_initial_q(now) | follow_up_overdue_q(now) | missing_final_q(now)
+
+
+def _flag(q: Q) -> ExpressionWrapper:
+    return ExpressionWrapper(q, output_field=BooleanField())
+
+
+def cases_with_missing_reports(cases: QuerySet[Case], now: datetime) -> QuerySet[Case]:
+    """Cases owing a report past its limit, each flagged with what it owes."""
+    return (
+        cases.filter(missing_reports_q(now))
+        .annotate(
+            owes_initial=_flag(missing_initial_q(now)),
+            owes_follow_up=_flag(follow_up_overdue_q(now)),
+            owes_final=_flag(missing_final_q(now)),
+            change_at=first_unreported_change_at(),
+        )
+        .select_related("school", "school__parent")
+        .order_by("determined_on", "id")
+    )
+
+
+def cases_possibly_concealed(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """Possibly concealed cases, with the day of the first appeal and of the school's
+    first report, so the office can judge."""
+    qs = cases.filter(possibly_concealed_q()).annotate(
+        first_report_on=Subquery(
+            IncidentReport.objects.filter(case=OuterRef("pk")).order_by("reported_on").values("reported_on")[:1]
+        ),
+        external_source=_flag(Q(source__in=conf.concealment_sources())),
+    )
+    if Appeal is not None:
+        qs = qs.annotate(
+            first_appeal_on=Subquery(
+                Appeal.objects.filter(case=OuterRef("pk")).order_by("received_on").values("received_on")[:1]
+            )
+        )
+    return qs.select_related("school", "school__parent").order_by("-reported_on", "-id")
+
+
+def cases_owing_reports(cases: QuerySet[Case], now: datetime) -> QuerySet[Case]:
+    """For a school's panel: every case with a report due now, late or not yet late."""
+    owes_initial = missing_initial_q(now) | initial_due_q(now)
+    owes_follow_up = follow_up_overdue_q(now) | follow_up_due_q(now)
+    owes_final = missing_final_q(now) | final_due_q(now)
+    return (
+        cases.filter(owes_initial | owes_follow_up | owes_final)
+        .annotate(
+            owes_initial=_flag(owes_initial),
+            owes_follow_up=_flag(owes_follow_up),
+            owes_final=_flag(owes_final),
+            overdue_report=_flag(missing_reports_q(now)),
+            change_at=first_unreported_change_at(),
+        )
+        .select_related("school")
+        .order_by("determined_on", "id")
+    )
+
+
+def report_due_at(case: Case, kind: str, *, now: datetime) -> datetime | None:
+    """The limit a new report of ``kind`` answers, for one case (a few small queries).
+
+    The same rules as the predicates above, for the single case being reported."""
+    if kind == ReportKind.INITIAL:
+        if case.is_bullying and case.severity in conf.reportable_severities() and case.determined_on:
+            return conf.due_after_day(case.determined_on, conf.report_hours(kind))
+        return None
+    if kind == ReportKind.FINAL:
+        return conf.due_after_day(case.closed_on, conf.report_hours(kind)) if case.closed_on else None
+    last = IncidentReport.objects.filter(case=case).order_by("-submitted_at").values_list("submitted_at", flat=True)
+    last = last.first()
+    if last is None:
+        return None
+    change = (
+        TimelineEntry.objects.filter(case=case, kind__in=conf.follow_up_triggers(), at__gt=last)
+        .order_by("at")
+        .values_list("at", flat=True)
+        .first()
+    )
+    return change + timedelta(hours=conf.report_hours(kind)) if change else None
+
+
+# ---------------------------------------------------------------------------------------
+# Dashboards: which unit, and the grouped aggregates
+
+
+def dashboard_unit(user: User, org_unit_id=None) -> OrgUnit:
+    """The unit a dashboard is about: ``org_unit_id`` if it is in the caller's scope
+    (else 404), or the caller's top unit."""
+    if org_unit_id in (None, ""):
+        roots = scope_roots(user, roles=DASHBOARD_ROLES)
+        if not roots:
+            raise Http404
+        return roots[0]
+    try:
+        pk = int(org_unit_id)
+    except (TypeError, ValueError):
+        raise ApplicationError("单位编号应为整数。", field="org_unit")
+    unit = units_in_scope(user, roles=DASHBOARD_ROLES).filter(pk=pk).first()
+    if unit is None:
+        raise Http404
+    return unit
+
+
+def child_key(unit: OrgUnit, path_lookup: str) -> Subquery:
+    """SQL for "the child of ``unit`` whose subtree holds this row": the child whose path
+    is the leading part of the row's path. NULL for a row at ``unit`` itself."""
+    return Subquery(
+        OrgUnit.objects.filter(parent_id=unit.pk, path=Substr(OuterRef(path_lookup), 1, Length("path"))).values("pk")[
+            :1
+        ]
+    )
+
+
+def _grouped(qs: QuerySet, unit: OrgUnit, path_lookup: str, metrics: dict) -> dict:
+    """{child id (or None for the unit itself): {metric: value}} in one query."""
+    rows = qs.annotate(child=child_key(unit, path_lookup)).values("child").annotate(**metrics).order_by()
+    return {row.pop("child"): row for row in rows}
+
+
+def case_metrics(now: datetime) -> dict:
+    today = now.astimezone(conf.SHANGHAI).date()
+    overdue = Q(status=Status.INVESTIGATING, investigation_due__lt=today)
+    m = {
+        "total": Count("pk"),
+        "overdue": Count("pk", filter=overdue),
+        "open": Count("pk", filter=~Q(status=Status.CLOSED)),
+        "bullying": Count("pk", filter=Q(is_bullying=True)),
+        "not_bullying": Count("pk", filter=Q(is_bullying=False)),
+        "investigations": Count("pk", filter=Q(investigation_started_on__isnull=False)),
+        "on_time": Count("pk", filter=Q(determined_on__isnull=False, determined_on__lte=F("investigation_due"))),
+        "late": Count("pk", filter=Q(determined_on__isnull=False, determined_on__gt=F("investigation_due"))),
+        "reopened": Count("pk", filter=Q(reopened_by_review=True)),
+        "reportable": Count("pk", filter=reportable_q()),
+        "missing_initial": Count("pk", filter=missing_initial_q(now)),
+        "follow_up_overdue": Count("pk", filter=follow_up_overdue_q(now)),
+        "missing_final": Count("pk", filter=missing_final_q(now)),
+        "possibly_concealed": Count("pk", filter=possibly_concealed_q()),
+    }
+    for value in Status.values:
+        m[f"status_{value}"] = Count("pk", filter=Q(status=value))
+    for value in Severity.values:
+        m[f"severity_{value}"] = Count("pk", filter=Q(is_bullying=True, severity=value))
+    for value in Form.values:
+        # ``forms`` is a JSON list; matching the quoted code works on PostgreSQL and SQLite alike.
+        m[f"form_{value}"] = Count("pk", filter=Q(forms__icontains=f'"{value}"'))
+    for value in Source.values:
+        m[f"source_{value}"] = Count("pk", filter=Q(source=value))
+    return m
+
+
+def report_metrics() -> dict:
+    m = {
+        "reports": Count("pk"),
+        "late_reports": Count("pk", filter=Q(is_late=True)),
+        "concern": Count("pk", filter=Q(public_concern=True)),
+        "at_ministry": Count("pk", filter=Q(ministry_reported_at__isnull=False)),
+    }
+    for value in ReportKind.values:
+        m[f"kind_{value}"] = Count("pk", filter=Q(kind=value))
+        m[f"late_{value}"] = Count("pk", filter=Q(kind=value, is_late=True))
+    return m
+
+
+def hop_metrics(now: datetime) -> dict:
+    return {
+        "received": Count("pk"),
+        "acknowledged": Count("pk", filter=Q(acknowledged_at__isnull=False)),
+        "ack_late": Count(
+            "pk",
+            filter=Q(acknowledged_at__gt=F("ack_due_at")) | Q(acknowledged_at__isnull=True, ack_due_at__lt=now),
+        ),
+        "ack_pending": Count("pk", filter=Q(acknowledged_at__isnull=True)),
+        "ack_overdue": Count("pk", filter=Q(acknowledged_at__isnull=True, ack_due_at__lt=now)),
+        "forward_overdue": Count(
+            "pk", filter=Q(forward_due_at__isnull=False, forwarded_at__isnull=True, forward_due_at__lt=now)
+        ),
+        "forwarded": Count("pk", filter=Q(forwarded_at__isnull=False)),
+    }
+
+
+def appeal_metrics(today: date) -> dict:
+    m = {
+        "total": Count("pk"),
+        "decision_changed": Count("pk", filter=Q(overturned=True)),
+        # The school's decision stands: upheld without review, or confirmed by the review.
+        "upheld": Count(
+            "pk",
+            filter=Q(status=AppealStatus.UPHELD)
+            | Q(status__in=[AppealStatus.DECIDED, AppealStatus.FILED], overturned=False),
+        ),
+        "review_overdue": Count("pk", filter=Q(status=AppealStatus.REVIEWING, review_due__lt=today)),
+        "decided_late": Count("pk", filter=Q(decided_on__isnull=False, decided_on__gt=F("review_due"))),
+    }
+    for value in AppealStatus.values:
+        m[f"status_{value}"] = Count("pk", filter=Q(status=value))
+    return m
+
+
+def _sum(rows: Iterable[dict], keys: Iterable[str]) -> dict:
+    rows = list(rows)
+    return {k: sum(r.get(k, 0) for r in rows) for k in keys}
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(100.0 * part / whole, 1) if whole else None
+
+
+@dataclass
+class ChildRow:
+    unit: OrgUnit
+    cases: dict
+    reports: dict
+    hops: dict
+    appeals: dict
+
+    @property
+    def overdue_rate(self) -> float | None:
+        """超期率: investigations finished late or still overdue, of those started."""
+        return _rate(self.cases["late"] + self.cases["overdue"], self.cases["investigations"])
+
+    @property
+    def late_report_rate(self) -> float | None:
+        return _rate(self.reports["late_reports"], self.reports["reports"])
+
+    @property
+    def missing_reports(self) -> int:
+        c = self.cases
+        return c["missing_initial"] + c["follow_up_overdue"] + c["missing_final"]
+
+
+@dataclass
+class Dashboard:
+    unit: OrgUnit
+    period: Period | None
+    now: datetime
+    cases: dict
+    reports: dict
+    hops: dict
+    own_hops: dict  # reports arriving at the unit itself (its own 签收 record)
+    appeals: dict | None
+    children: list[ChildRow] = field(default_factory=list)
+
+    @property
+    def overdue_rate(self) -> float | None:
+        return _rate(self.cases["late"] + self.cases["overdue"], self.cases["investigations"])
+
+    @property
+    def late_report_rate(self) -> float | None:
+        return _rate(self.reports["late_reports"], self.reports["reports"])
+
+    @property
+    def missing_reports(self) -> int:
+        c = self.cases
+        return c["missing_initial"] + c["follow_up_overdue"] + c["missing_final"]
+
+    def league(self) -> list[ChildRow]:
+        """Child units, worst first: overdue rate, then late-report rate, then missing reports."""
+
+        def key(row: ChildRow):
+            return (-(row.overdue_rate or 0), -(row.late_report_rate or 0), -row.missing_reports, row.unit.path)
+
+        return sorted(self.children, key=key)
+
+
+def _in_period(qs: QuerySet, period: Period | None, lookup: str) -> QuerySet:
+    if period is None:
+        return qs
+    return qs.filter(**{f"{lookup}__gte": period.start, f"{lookup}__lte": period.end})
+
+
+def dashboard(unit: OrgUnit, *, now: datetime, period: Period | None = None) -> Dashboard:
+    """Every figure of a unit's dashboard and of each of its child units.
+
+    Five queries whatever the size of the tree: the child units, then cases, reports,
+    report hops and appeals, each grouped by child unit in SQL. The unit's own figures
+    are the sums of its children's plus the rows at the unit itself.
+    """
+    children = list(OrgUnit.objects.filter(parent=unit).order_by("path"))
+    today = now.astimezone(conf.SHANGHAI).date()
+
+    cases_qs = _in_period(Case.objects.filter(school__path__startswith=unit.path), period, "reported_on")
+    c_metrics = case_metrics(now)
+    by_child_cases = _grouped(cases_qs, unit, "school__path", c_metrics)
+
+    reports_qs = _in_period(IncidentReport.objects.filter(school__path__startswith=unit.path), period, "reported_on")
+    r_metrics = report_metrics()
+    by_child_reports = _grouped(reports_qs, unit, "school__path", r_metrics)
+
+    hops_qs = ReportHop.objects.filter(org_unit__path__startswith=unit.path)
+    if period is not None:
+        hops_qs = hops_qs.filter(received_at__date__gte=period.start, received_at__date__lte=period.end)
+    h_metrics = hop_metrics(now)
+    by_child_hops = _grouped(hops_qs, unit, "org_unit__path", h_metrics)
+
+    a_metrics = by_child_appeals = None
+    if Appeal is not None:
+        appeals_qs = _in_period(Appeal.objects.filter(case__school__path__startswith=unit.path), period, "received_on")
+        a_metrics = appeal_metrics(today)
+        by_child_appeals = _grouped(appeals_qs, unit, "case__school__path", a_metrics)
+
+    def pick(grouped: dict | None, metrics: dict | None, key) -> dict:
+        if grouped is None:
+            return {}
+        return grouped.get(key) or dict.fromkeys(metrics, 0)
+
+    rows = [
+        ChildRow(
+            unit=child,
+            cases=pick(by_child_cases, c_metrics, child.pk),
+            reports=pick(by_child_reports, r_metrics, child.pk),
+            hops=pick(by_child_hops, h_metrics, child.pk),
+            appeals=pick(by_child_appeals, a_metrics, child.pk),
+        )
+        for child in children
+    ]
+    return Dashboard(
+        unit=unit,
+        period=period,
+        now=now,
+        cases=_sum(by_child_cases.values(), c_metrics),
+        reports=_sum(by_child_reports.values(), r_metrics),
+        hops=_sum(by_child_hops.values(), h_metrics),
+        own_hops=pick(by_child_hops, h_metrics, None),
+        appeals=_sum(by_child_appeals.values(), a_metrics) if by_child_appeals is not None else None,
+        children=rows,
+    )
+
+
+def monthly_trend(unit: OrgUnit, *, today: date, months: int = 12) -> list[dict]:
+    """Cases reported per month over the last ``months`` months, gaps filled with zero."""
+    first = date(today.year, today.month, 1)
+    for _ in range(months - 1):
+        first = (first - timedelta(days=1)).replace(day=1)
+    rows = (
+        Case.objects.filter(school__path__startswith=unit.path, reported_on__gte=first)
+        .annotate(month=TruncMonth("reported_on"))
+        .values("month")
+        .annotate(
+            total=Count("pk"),
+            bullying=Count("pk", filter=Q(is_bullying=True)),
+            serious=Count("pk", filter=reportable_q()),
+        )
+        .order_by("month")
+    )
+    found = {(r["month"].year, r["month"].month): r for r in rows}
+    out = []
+    y, m = first.year, first.month
+    for _ in range(months):
+        r = found.get((y, m), {})
+        out.append(
+            {
+                "month": f"{y}-{m:02d}",
+                "total": r.get("total", 0),
+                "bullying": r.get("bullying", 0),
+                "serious": r.get("serious", 0),
+            }
+        )
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def by_grade(unit: OrgUnit, *, period: Period | None = None) -> list[dict]:
+    """Cases by the grade of the students involved (受欺凌 / 实施欺凌), one query."""
+    cases = _in_period(Case.objects.filter(school__path__startswith=unit.path), period, "reported_on")
+    rows = (
+        Party.objects.filter(case__in=cases.values("pk"), role__in=[PartyRole.VICTIM, PartyRole.PERPETRATOR])
+        .values("grade", "role")
+        .annotate(cases=Count("case", distinct=True))
+        .order_by("grade")
+    )
+    table: dict[str, dict] = {}
+    for r in rows:
+        grade = r["grade"] or "未填写"
+        entry = table.setdefault(grade, {"grade": grade, "victim": 0, "perpetrator": 0})
+        entry[r["role"]] += r["cases"]
+    return sorted(table.values(), key=lambda e: (e["grade"] == "未填写", e["grade"]))
+
+
+def cases_in(unit: OrgUnit, cases: QuerySet[Case]) -> QuerySet[Case]:
+    """``cases`` (already scoped to the caller) restricted to ``unit``'s subtree."""
+    return cases.filter(school__path__startswith=unit.path)
+
+
+# ---------------------------------------------------------------------------------------
+# Statistics tables (基本情况统计表)
+
+
+def can_submit_stats(user: User, unit: OrgUnit) -> bool:
+    """The unit itself submits its table: its committee (a school) or its office."""
+    roles = STAT_SUBMITTER_ROLES.get(unit.level, frozenset())
+    return any(m.org_unit_id == unit.pk and m.role in roles for m in memberships_of(user))
+
+
+def stat_return_of(unit: OrgUnit, period: Period) -> StatReturn | None:
+    return StatReturn.objects.filter(org_unit=unit, period=period.code).select_related("submitted_by").first()
+
+
+@dataclass
+class Completeness:
+    unit: OrgUnit
+    status: str  # on_time | late | missing | pending
+    stat_return: StatReturn | None
+
+    LABELS = {"on_time": "按时报送", "late": "逾期报送", "missing": "逾期未报", "pending": "待报送"}
+
+    @property
+    def label(self) -> str:
+        return self.LABELS[self.status]
+
+
+def stat_completeness(unit: OrgUnit, period: Period, *, today: date) -> list[Completeness]:
+    """For the office ``unit``: which child units submitted the period's table, on time or
+    late, and which have not (two queries)."""
+    children = list(OrgUnit.objects.filter(parent=unit, is_active=True).order_by("path"))
+    returns = {
+        r.org_unit_id: r
+        for r in StatReturn.objects.filter(org_unit__parent=unit, period=period.code).select_related("submitted_by")
+    }
+    out = []
+    for child in children:
+        r = returns.get(child.pk)
+        if r is not None:
+            status = "late" if r.is_late else "on_time"
+        else:
+            status = "missing" if today > period.due else "pending"
+        out.append(Completeness(child, status, r))
+    return out
