@@ -1,6 +1,7 @@
 """The audit log is tamper-evident and append-only."""
 
 from datetime import timedelta
+from itertools import pairwise
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -18,7 +19,7 @@ def events(db):
 def test_each_row_links_to_the_one_before(events):
     rows = list(AuditEvent.objects.order_by("id"))
     assert rows[0].prev_hash == "0" * 64
-    for before, after in zip(rows, rows[1:], strict=False):
+    for before, after in pairwise(rows):
         assert after.prev_hash == before.hash
     assert audit_verify() == (5, None)
 
