@@ -35,6 +35,8 @@ def exception_handler(exc, context):
                     "status": 403 if isinstance(exc, denied) else 404,
                 },
             )
+    if isinstance(exc, DjangoPermissionDenied) and exc.args:
+        exc = exceptions.PermissionDenied(detail=str(exc.args[0]))  # keep the service's reason
     return drf_exception_handler(exc, context)
 
 

@@ -13,6 +13,8 @@ notification_router.register("notifications", NotificationViewSet, basename="not
 api_v1 = [
     path("", include("accounts.api.urls")),
     path("", include("cases.api.urls")),
+    path("", include("inspections.api.urls")),
+    path("", include("reporting.api.urls")),
     path("", include(notification_router.urls)),
 ]
 
@@ -20,6 +22,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("cases/", include("cases.urls")),
+    path("inspections/", include("inspections.urls")),
+    path("reporting/", include("reporting.urls")),
     path("calendar/", include("bullying.calendar_urls")),
     path("notifications/", include("bullying.notification_urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

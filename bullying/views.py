@@ -15,11 +15,11 @@ from bullying.audit import Outcome, audit_record
 # Which workbench panels each role sees, in order. Features fill them in as they land.
 WORKBENCH_PANELS = {
     Role.SCHOOL_STAFF: ["report_incident"],
-    Role.COMMITTEE_MEMBER: ["school_cases", "report_incident"],
-    Role.COMMITTEE_CHAIR: ["school_cases", "report_incident"],
-    Role.COUNTY_OFFICER: ["supervise", "county_cases"],
-    Role.CITY_OFFICER: ["supervise", "county_cases"],
-    Role.PROVINCE_OFFICER: ["county_cases"],
+    Role.COMMITTEE_MEMBER: ["school_cases", "reports_due", "report_incident"],
+    Role.COMMITTEE_CHAIR: ["school_cases", "reports_due", "report_incident"],
+    Role.COUNTY_OFFICER: ["supervise", "incoming_reports", "dashboard", "county_cases"],
+    Role.CITY_OFFICER: ["supervise", "incoming_reports", "dashboard", "county_cases"],
+    Role.PROVINCE_OFFICER: ["incoming_reports", "dashboard", "county_cases"],
     Role.AUDITOR: ["audit"],
     Role.SYSADMIN: ["org_units", "users", "calendar"],
 }

@@ -21,10 +21,19 @@ ADDRESSEES = [
 ]
 
 
+# How a finding reads in a sentence ("属于……").
+SEVERITY_PHRASES = {
+    Severity.MINOR: "情节轻微的一般欺凌",
+    Severity.SERIOUS: "情节比较恶劣的欺凌",
+    Severity.SEVERE: "屡教不改或情节恶劣的欺凌",
+    Severity.CRIMINAL: "涉嫌违法犯罪的欺凌",
+}
+
+
 def _verdict(is_bullying: bool | None, severity: str) -> str:
     if is_bullying:
-        label = Severity(severity).label if severity else ""
-        return f"构成学生欺凌，属于{label}" if label else "构成学生欺凌"
+        phrase = SEVERITY_PHRASES.get(severity)
+        return f"构成学生欺凌，属于{phrase}" if phrase else "构成学生欺凌"
     return "不构成学生欺凌"
 
 

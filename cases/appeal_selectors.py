@@ -14,12 +14,13 @@ Everything else is outside the caller's scope: 404, never 403.
 from functools import reduce
 from operator import or_
 
-from django.db.models import Case as When_, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case as SqlCase
+from django.db.models import IntegerField, Prefetch, Q, QuerySet, Value, When
 from guardian.shortcuts import get_objects_for_user
 
 from accounts.models import COMMITTEE_ROLES, OrgUnit, Role, User
 from accounts.selectors import memberships_of, scope_roots
-from cases.models import Appeal, AppealStatus, AppealUserObjectPermission, Case
+from cases.models import Appeal, AppealStatus, AppealUserObjectPermission, Case, Party
 
 APPEAL_MANAGER_ROLES = frozenset({Role.COUNTY_OFFICER})
 APPEAL_FILING_READER_ROLES = frozenset({Role.CITY_OFFICER, Role.PROVINCE_OFFICER})
@@ -70,7 +71,7 @@ def appeals_visible_to(user: User) -> QuerySet[Appeal]:
 def appeal_list(user: User) -> QuerySet[Appeal]:
     """The appeal queue: overdue reviews first, then reviews by due date, then appeals
     awaiting the acceptance decision, then those awaiting filing, then finished ones."""
-    urgency = When_(
+    urgency = SqlCase(
         When(status=AppealStatus.REVIEWING, then=Value(0)),
         When(status=AppealStatus.RECEIVED, then=Value(1)),
         When(status=AppealStatus.DECIDED, then=Value(2)),
@@ -80,6 +81,7 @@ def appeal_list(user: User) -> QuerySet[Appeal]:
     return (
         appeals_visible_to(user)
         .select_related("case", "case__school", "county")
+        .prefetch_related(Prefetch("case__parties", queryset=Party.objects.order_by("id")))
         .annotate(urgency=urgency)
         .order_by("urgency", "review_due", "-received_on", "-id")
     )
@@ -155,6 +157,16 @@ def can_see_names(user: User, appeal: Appeal) -> bool:
     from cases import selectors
 
     return selectors.can_see_names(user, appeal.case)
+
+
+def masked_text(user: User, appeal: Appeal, text: str) -> str:
+    """Free text about an appeal (relation, grounds, opinion) as ``user`` may read it:
+    every party's full name replaced by ``张**`` unless the user may see names."""
+    if can_see_names(user, appeal):
+        return text
+    from cases.pdf import Redactor
+
+    return Redactor(appeal.case.parties.all(), active=True)(text)
 
 
 def panel_candidates(appeal: Appeal) -> QuerySet[User]:

@@ -29,7 +29,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
-from accounts.models import OrgUnit, User
+from accounts.models import OrgUnit, Role, User
 from bullying.audit import ACTION_LABELS
 from bullying.calendar import DueDate, compute_due, rule_for
 from bullying.errors import ApplicationError
@@ -106,6 +106,28 @@ def _advance(appeal: Appeal, *, on: date, **fields) -> None:
 
 def _review_due(appeal: Appeal, started_on: date, calendar=None) -> DueDate:
     return compute_due(started_on, REVIEW_DAYS, rule_for(appeal.case.school), calendar=calendar)
+
+
+def _notify(users: Iterable[User], *, appeal: Appeal, kind: str, title: str) -> None:
+    """In-app notices carry the appeal number and a link only, never a name."""
+    from bullying.notifications import notify
+
+    for user in users:
+        notify(
+            recipient=user,
+            kind=f"appeal:{kind}",
+            title=title,
+            link=f"/cases/appeals/{appeal.pk}/",
+            dedupe_key=f"appeal:{appeal.pk}:{kind}:{user.pk}",
+        )
+
+
+def _county_officers(county: OrgUnit) -> list[User]:
+    return list(
+        User.objects.filter(
+            is_active=True, memberships__org_unit=county, memberships__role=Role.COUNTY_OFFICER
+        ).distinct()
+    )
 
 
 def _verdict(is_bullying: bool, severity: str) -> str:
@@ -196,6 +218,13 @@ def appeal_lodge(
     if checked:
         text = text[:-1] + f"，附申诉材料 {len(checked)} 份。"
     _timeline(case, actor=actor, on=received_on, kind="appeal_received", text=text, appeal=appeal.pk)
+    if forwarded_by is not None:
+        _notify(
+            _county_officers(county),
+            appeal=appeal,
+            kind="forwarded",
+            title=f"{case.school.name}转交申诉 {appeal.number}，请审查并作出受理决定。",
+        )
     return appeal
 
 
@@ -387,6 +416,13 @@ def appeal_form_panel(
                 appeal=appeal, user=user, kind=kind, appointed_on=on, appointed_by=actor
             )
             assign_perm(VIEW_PERM, user, appeal)
+            _notify(
+                [user],
+                appeal=appeal,
+                kind="panel",
+                title=f"您已被选为申诉 {appeal.number} 的复查调查小组成员（{PanelKind(kind).label}），"
+                f"复查须于 {appeal.review_due:%Y-%m-%d} 前完成。",
+            )
         elif member.kind != kind:
             member.kind = kind
             member.save(update_fields=["kind"])
@@ -523,7 +559,8 @@ def _reopen_case(*, actor: User, appeal: Appeal, on: date) -> None:
     case.status = Status.DETERMINED
     case.is_bullying = appeal.decision_is_bullying
     case.severity = appeal.decision_severity
-    case.determined_on = on
+    # ``determined_on`` stays the school's date: it measures the school's 10-day
+    # investigation, which the review does not make late.
     case.reopened_by_review = True
     case.closed_on = None
     if on > case.last_step_on:
@@ -533,7 +570,6 @@ def _reopen_case(*, actor: User, appeal: Appeal, on: date) -> None:
             "status",
             "is_bullying",
             "severity",
-            "determined_on",
             "reopened_by_review",
             "closed_on",
             "last_step_on",

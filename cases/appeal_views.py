@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
@@ -46,21 +45,17 @@ def appeal_list(request):
     filterset = AppealFilter(request.GET or None, queryset=qs)
     page = Paginator(filterset.qs, 30).get_page(request.GET.get("page"))
     user = request.user
-    rows = [
-        (
-            appeal,
-            appeal.appellant_name if appeal_selectors.can_see_names(user, appeal) else mask_name(appeal.appellant_name),
+    rows = []
+    for appeal in page:
+        show = appeal_selectors.can_see_names(user, appeal)
+        rows.append(
+            (
+                appeal,
+                appeal.appellant_name if show else mask_name(appeal.appellant_name),
+                appeal_selectors.masked_text(user, appeal, appeal.appellant_relation),
+            )
         )
-        for appeal in page
-    ]
-    counts = {
-        "received": sum(1 for a, _n in rows if a.status == AppealStatus.RECEIVED),
-    }
-    return render(
-        request,
-        "cases/appeals/appeal_list.html",
-        {"filter": filterset, "page": page, "rows": rows, "counts": counts, "today": timezone.localdate()},
-    )
+    return render(request, "cases/appeals/appeal_list.html", {"filter": filterset, "page": page, "rows": rows})
 
 
 def _candidates(appeal):
@@ -127,6 +122,7 @@ def _page_context(request, appeal, **bound):
         "case": case,
         "show_names": show_names,
         "appellant_name": appeal.appellant_name if show_names else mask_name(appeal.appellant_name),
+        "appellant_relation": redact(appeal.appellant_relation),
         "grounds": redact(appeal.grounds),
         "opinion": redact(appeal.decision_opinion),
         "agreement_note": redact(appeal.agreement_note),

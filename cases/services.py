@@ -288,7 +288,7 @@ def current_determination(case: Case) -> Determination | None:
 
 
 @transaction.atomic
-def case_sign_off(*, actor: User, case: Case) -> Determination:
+def case_sign_off(*, actor: User, case: Case, on: date | None = None) -> Determination:
     """The chair signs off the committee's determination."""
     case = _lock(case)
     if not selectors.is_chair(actor, case):
@@ -299,10 +299,11 @@ def case_sign_off(*, actor: User, case: Case) -> Determination:
         raise ApplicationError("尚未作出认定，无需签发。")
     if determination.signed_off_by_id:
         raise ApplicationError("认定结论已签发。")
+    on = _effective_date(on, not_before=determination.decided_on, before_label="认定日期")
     determination.signed_off_by = actor
     determination.signed_off_at = timezone.now()
     determination.save(update_fields=["signed_off_by", "signed_off_at"])
-    _timeline(case, actor=actor, on=_today(), kind="signed_off", text="委员会主任签发认定结论。")
+    _timeline(case, actor=actor, on=on, kind="signed_off", text="委员会主任签发认定结论。")
     return determination
 
 

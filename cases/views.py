@@ -19,7 +19,8 @@ from bullying.errors import ApplicationError
 from cases import forms as f
 from cases import pdf, selectors, services
 from cases.filters import CaseFilter
-from cases.models import Attachment, Measure, Party
+from cases.models import Attachment, Measure, Party, Status
+from cases.privacy import Redactor
 
 
 def _case_or_404(request, pk: int):
@@ -95,6 +96,27 @@ def _committee(case):
     return list({m.user.pk: m.user for m in members}.values())
 
 
+def _visible_forms(case) -> set[str]:
+    """Which step forms the case page offers in the case's current state."""
+    if case.is_closed:
+        return set()
+    visible = {"notice_form"}
+    status = case.status
+    if status == Status.REPORTED:
+        visible.add("start_form")
+    if status == Status.INVESTIGATING:
+        visible.add("determine_form")
+    if case.is_bullying and status in (Status.DETERMINED, Status.HANDLING, Status.FOLLOW_UP):
+        visible.add("measure_form")
+    if status == Status.HANDLING:
+        visible.add("follow_up_start_form")
+    if status in (Status.HANDLING, Status.FOLLOW_UP):
+        visible.add("follow_up_form")
+    if status == Status.FOLLOW_UP or (status == Status.DETERMINED and case.is_bullying is False):
+        visible.add("close_form")
+    return visible
+
+
 def _page_context(request, case, **bound):
     case._viewer = request.user
     handler = selectors.can_handle(request.user, case)
@@ -115,17 +137,34 @@ def _page_context(request, case, **bound):
         forms = {"attachment_form": f.AttachmentForm(prefix="att")}
     forms.update(bound)
     show_names = selectors.can_see_names(request.user, case)
+    determination = services.current_determination(case)
+    measures = list(case.measures.select_related("party"))
+    notices = list(case.parent_notices.select_related("party"))
+    follow_ups = list(case.follow_ups.select_related("party"))
+    if not show_names:
+        # Display copies only (never saved): staff-written text may name a child.
+        redact = Redactor(case.parties.all(), active=True)
+        case.summary, case.closing_summary = redact(case.summary), redact(case.closing_summary)
+        if determination:
+            determination.reasoning = redact(determination.reasoning)
+        for m in measures:
+            m.description = redact(m.description)
+        for n in notices:
+            n.content, n.guardian = redact(n.content), "（已隐去）"
+        for fu in follow_ups:
+            fu.note = redact(fu.note)
     return {
         "case": case,
         "show_names": show_names,
         "parties": [(p, p.name if show_names else p.masked_name) for p in case.parties.all()],
-        "determination": services.current_determination(case),
-        "measures": case.measures.select_related("party").all(),
-        "notices": case.parent_notices.select_related("party").all(),
-        "follow_ups": case.follow_ups.select_related("party").all(),
+        "determination": determination,
+        "measures": measures,
+        "notices": notices,
+        "follow_ups": follow_ups,
         "timeline": case.timeline.select_related("actor").all(),
         "attachments": case.attachments.all(),
         "can_handle": handler,
+        "visible_forms": _visible_forms(case) if handler else set(),
         "is_chair": selectors.is_chair(request.user, case),
         "progress_form": f.ProgressForm(prefix="prog"),
         **forms,
@@ -248,18 +287,24 @@ def case_step(request, pk: int, step: str):
         raise Http404
     key, make_form, call, done = steps[step]
     form = make_form(request.POST)
+    reason = "请按提示修改后重新提交。"
     if form.is_valid():
         try:
             call(request.user, form.cleaned_data)
         except ApplicationError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            if exc.field not in form.fields:
+                reason = exc.message
         else:
             messages.success(request, done)
             return redirect("cases:detail", pk=case.pk)
-    messages.error(request, "未保存：请按提示修改后重新提交。")
+    messages.error(request, f"未保存：{reason}")
     case = _case_or_404(request, pk)
     context = _page_context(request, case, **{key: form})
     context["open_form"] = key
+    # The case may have moved on (someone else acted first): still show what was typed.
+    if key not in context["visible_forms"]:
+        context["refused_form"] = form
     return render(request, "cases/case_detail.html", context, status=400)
 
 

@@ -142,7 +142,9 @@ class Campaign(models.Model):
     organiser = models.ForeignKey(
         "accounts.OrgUnit", verbose_name=_("组织单位"), on_delete=models.PROTECT, related_name="campaigns"
     )
-    edition = models.ForeignKey(PolicyEdition, verbose_name=_("政策清单版本"), on_delete=models.PROTECT, related_name="+")
+    edition = models.ForeignKey(
+        PolicyEdition, verbose_name=_("政策清单版本"), on_delete=models.PROTECT, related_name="+"
+    )
     description = models.TextField(_("说明"), blank=True)
     # Item weights for the campaign's inspections, {"30": "2"}; an item not listed weighs 1.
     weights = models.JSONField(_("条目权重"), default=dict, blank=True)
@@ -230,7 +232,9 @@ def _submission_path(instance, filename: str) -> str:
 
 class TaskSubmission(models.Model):
     task = models.ForeignKey(CampaignTask, on_delete=models.PROTECT, related_name="submissions")
-    org_unit = models.ForeignKey("accounts.OrgUnit", verbose_name=_("报送单位"), on_delete=models.PROTECT, related_name="+")
+    org_unit = models.ForeignKey(
+        "accounts.OrgUnit", verbose_name=_("报送单位"), on_delete=models.PROTECT, related_name="+"
+    )
     submitted_on = models.DateField(_("报送日期"))
     note = models.TextField(_("说明"), blank=True)
     file = models.FileField(upload_to=_submission_path, max_length=200, blank=True)
@@ -324,14 +328,18 @@ class Inspection(models.Model):
     """A self-check of ``target`` by itself, or a supervision of ``target`` by ``office``."""
 
     kind = models.CharField(_("类型"), max_length=16, choices=InspectionKind.choices)
-    status = models.CharField(_("状态"), max_length=16, choices=InspectionStatus.choices, default=InspectionStatus.DRAFT)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=InspectionStatus.choices, default=InspectionStatus.DRAFT
+    )
     target = models.ForeignKey(
         "accounts.OrgUnit", verbose_name=_("被检查单位"), on_delete=models.PROTECT, related_name="inspections"
     )
     office = models.ForeignKey(
         "accounts.OrgUnit", verbose_name=_("检查单位"), on_delete=models.PROTECT, related_name="inspections_made"
     )
-    edition = models.ForeignKey(PolicyEdition, verbose_name=_("政策清单版本"), on_delete=models.PROTECT, related_name="+")
+    edition = models.ForeignKey(
+        PolicyEdition, verbose_name=_("政策清单版本"), on_delete=models.PROTECT, related_name="+"
+    )
     campaign = models.ForeignKey(
         Campaign,
         verbose_name=_("专项治理行动"),
@@ -530,7 +538,9 @@ class RectificationNote(models.Model):
     kind = models.CharField(_("类型"), max_length=16, choices=NoteKind.choices)
     on = models.DateField(_("日期"))
     text = models.TextField(_("内容"), blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -37,6 +37,7 @@ from inspections.models import (
 )
 
 LEVEL_LABELS = dict(Level.choices)
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # ---------------------------------------------------------------------------------------
 # Campaign completeness (who has and has not filed, who was late)

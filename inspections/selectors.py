@@ -159,9 +159,9 @@ def rectifications_visible_to(user: User) -> QuerySet[Rectification]:
 
 
 def accountability_visible_to(user: User) -> QuerySet[AccountabilityMeasure]:
-    return restrict(AccountabilityMeasure.objects.all(), user, via="unit", roles=INSPECTION_READER_ROLES).select_related(
-        "unit", "office", "inspection", "case", "decided_by"
-    )
+    return restrict(
+        AccountabilityMeasure.objects.all(), user, via="unit", roles=INSPECTION_READER_ROLES
+    ).select_related("unit", "office", "inspection", "case", "decided_by")
 
 
 def rounds_visible_to(user: User) -> QuerySet[InspectionRound]:

@@ -519,9 +519,7 @@ def inspection_set_result(
 
 
 @transaction.atomic
-def evidence_add(
-    *, actor: User, inspection: Inspection, number: int, uploaded_file, description: str = ""
-) -> Evidence:
+def evidence_add(*, actor: User, inspection: Inspection, number: int, uploaded_file, description: str = "") -> Evidence:
     """Attach a supporting file to one item's finding (private storage)."""
     inspection = _lock(inspection)
     _require_editor(actor, inspection)
@@ -536,7 +534,10 @@ def evidence_add(
     _store_upload(evidence, uploaded_file, content_type)
     evidence.save()
     audit_record(
-        action="inspection.evidence_added", actor=actor, obj=inspection, detail={"number": number, "evidence": evidence.pk}
+        action="inspection.evidence_added",
+        actor=actor,
+        obj=inspection,
+        detail={"number": number, "evidence": evidence.pk},
     )
     return evidence
 
@@ -646,7 +647,9 @@ def rectification_raise(
         raise ApplicationError("检查提交后才能下达整改。")
     row = _result_row(inspection, number)
     if not row.is_deficient:
-        raise ApplicationError(f"第{number}项的检查结果为“{row.get_result_display() or '未检查'}”，无需整改。", field="number")
+        raise ApplicationError(
+            f"第{number}项的检查结果为“{row.get_result_display() or '未检查'}”，无需整改。", field="number"
+        )
     unit = unit or inspection.target
     if not unit.is_within(inspection.target):
         raise ApplicationError("整改责任单位应为被检查单位或其下级单位。", field="unit")
@@ -842,7 +845,10 @@ def accountability_record(
     if not selectors.can_hold_to_account(actor, unit):
         raise PermissionDenied("只有上级教育行政部门或督导人员可以对该单位问责。")
     if kind not in AccountabilityKind.values:
-        raise ApplicationError("问责方式应为 notice（通报）、interview（约谈）、listed_supervision（挂牌督办）或 veto（一票否决）。", field="kind")
+        raise ApplicationError(
+            "问责方式应为 notice（通报）、interview（约谈）、listed_supervision（挂牌督办）或 veto（一票否决）。",
+            field="kind",
+        )
     if inspection is None and case is None:
         raise ApplicationError("请注明问责所依据的检查或欺凌事件。", field="inspection")
     if inspection is not None:

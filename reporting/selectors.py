@@ -35,6 +35,7 @@ from django.db.models import (
     Subquery,
 )
 from django.db.models.functions import Length, Substr, TruncMonth
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from accounts.models import COMMITTEE_ROLES, OFFICE_ROLES, SCHOOL_ROLES, Level, OrgUnit, Role, User
@@ -300,7 +301,7 @@ def dashboard_unit(user: User, org_unit_id=None) -> OrgUnit:
     if org_unit_id in (None, ""):
         roots = scope_roots(user, roles=DASHBOARD_ROLES)
         if not roots:
-            raise Http404
+            raise PermissionDenied("只有教育部门和学校欺凌治理委员会可以查看数据看板。")
         return roots[0]
     try:
         pk = int(org_unit_id)
@@ -590,6 +591,63 @@ def by_grade(unit: OrgUnit, *, period: Period | None = None) -> list[dict]:
 def cases_in(unit: OrgUnit, cases: QuerySet[Case]) -> QuerySet[Case]:
     """``cases`` (already scoped to the caller) restricted to ``unit``'s subtree."""
     return cases.filter(school__path__startswith=unit.path)
+
+
+@dataclass
+class DashboardLists:
+    """The dashboard's lists of things to act on, each read by the caller's own rule:
+    cases by the case scope, reports only where they have reached the caller."""
+
+    overdue_cases: list
+    missing_reports: list
+    concealed: list
+    late_reports: list
+    overdue_hops: list
+    awaiting: list
+
+
+def dashboard_lists(user: User, unit: OrgUnit, *, now: datetime, limit: int | None = 50) -> DashboardLists:
+    """Six queries whatever the number of rows (``limit`` None: every row, for exports)."""
+    from cases.selectors import cases_visible_to
+
+    today = now.astimezone(conf.SHANGHAI).date()
+    cases = cases_in(unit, cases_visible_to(user))
+    reports = reports_visible_to(user).filter(school__path__startswith=unit.path)
+
+    def cut(qs):
+        return list(qs if limit is None else qs[:limit])
+
+    overdue = (
+        cases.filter(status=Status.INVESTIGATING, investigation_due__lt=today)
+        .select_related("school")
+        .order_by("investigation_due", "id")
+    )
+    late = reports.filter(is_late=True).select_related("case", "school", "current_unit").order_by("-submitted_at")
+    overdue_hops = (
+        ReportHop.objects.filter(report__in=reports.values("pk"), org_unit__path__startswith=unit.path)
+        .filter(
+            Q(acknowledged_at__isnull=True, ack_due_at__lt=now)
+            | Q(forward_due_at__lt=now, forwarded_at__isnull=True)
+        )
+        .select_related("report", "report__school", "org_unit")
+        .order_by("ack_due_at", "id")
+    )
+    awaiting = awaiting_action(user).filter(org_unit=unit)
+    return DashboardLists(
+        overdue_cases=cut(overdue),
+        missing_reports=cut(cases_with_missing_reports(cases, now)),
+        concealed=cut(cases_possibly_concealed(cases)),
+        late_reports=cut(late),
+        overdue_hops=cut(overdue_hops),
+        awaiting=cut(awaiting),
+    )
+
+
+def breadcrumbs(user: User, unit: OrgUnit) -> list[OrgUnit]:
+    """The unit's ancestors that are in the caller's dashboard scope, top first (one query)."""
+    roots = scope_roots(user, roles=DASHBOARD_ROLES)
+    ancestors = OrgUnit.objects.filter(pk__in=unit.ancestor_ids()).order_by("path")
+    return [a for a in ancestors if any(a.path.startswith(r.path) for r in roots)]
 
 
 # ---------------------------------------------------------------------------------------

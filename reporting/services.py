@@ -33,6 +33,7 @@ from cases.services import _effective_date, _lock, _timeline, current_determinat
 from reporting import conf, selectors
 from reporting.models import IncidentReport, ReportHop, ReportKind, ReportStatus, StatReturn
 from reporting.periods import period_by_code
+from reporting.tables import stat_figures
 
 KIND_LABELS = dict(ReportKind.choices)
 LEVEL_OFFICE_ROLES = {"county": Role.COUNTY_OFFICER, "city": Role.CITY_OFFICER, "province": Role.PROVINCE_OFFICER}
@@ -175,7 +176,8 @@ def report_submit(
     office = case.school.parent
     if office is None:
         raise ApplicationError("学校没有上级单位，无法报送。")
-    existing = dict(IncidentReport.objects.filter(case=case).values_list("kind", "pk").order_by("sequence"))
+    previous = list(IncidentReport.objects.filter(case=case).values_list("kind", "reported_on").order_by("sequence"))
+    existing = {k for k, _ in previous}
     if kind == ReportKind.INITIAL and ReportKind.INITIAL in existing:
         raise ApplicationError("本案已报送首报；情况变化请报送续报。", field="kind")
     if kind != ReportKind.INITIAL and ReportKind.INITIAL not in existing:
@@ -184,7 +186,14 @@ def report_submit(
         raise ApplicationError("本案已报送终报。", field="kind")
     if kind == ReportKind.FINAL and case.status != Status.CLOSED:
         raise ApplicationError("案件结案后方可报送终报。", field="kind")
-    on = _effective_date(on, not_before=case.reported_on, before_label="受理日期")
+    # Never dated before the case was received, the previous report, or (终报) the closing.
+    floors = [(case.reported_on, "受理日期")]
+    if previous:
+        floors.append((max(day for _, day in previous), "上一份报告的报送日期"))
+    if kind == ReportKind.FINAL:
+        floors.append((case.closed_on, "结案日期"))
+    floor, label = max(floors, key=lambda f: f[0])
+    on = _effective_date(on, not_before=floor, before_label=label)
 
     text = (content or "").strip() or report_draft(case=case, kind=kind)
     if len(text) > MAX_CONTENT:
@@ -195,7 +204,7 @@ def report_submit(
     now = timezone.now()
     moment = now if on >= timezone.localdate(now) else conf.end_of_day(on) - timedelta(seconds=1)
     due = selectors.report_due_at(case, kind, now=now)
-    sequence = IncidentReport.objects.filter(case=case).count() + 1
+    sequence = len(previous) + 1
     number = f"{case.number}-R{sequence}"
     try:
         with transaction.atomic():
@@ -366,8 +375,6 @@ def stat_return_submit(
     if not p.is_over(today):
         raise ApplicationError(f"统计截止日（{p.end:%Y-%m-%d}）起方可报送。", field="period")
     on = _effective_date(on, not_before=p.end, before_label="统计截止日")
-    from reporting.tables import stat_figures
-
     figures = stat_figures(unit, p, now=now)
     comment = (comment or "").strip()[:2000]
     OrgUnit.objects.select_for_update().filter(pk=unit.pk).first()  # one submission at a time per unit

@@ -62,6 +62,43 @@ def _fast_and_plain(settings):
     }
 
 
+REFERENCE_DATA = [
+    # (model, data migration module, loader): rows production gets from data migrations.
+    ("bullying.CalendarDay", "bullying.migrations.0003_seed_official_holidays_2004_2026", "seed"),
+    ("inspections.PolicyItem", "inspections.migrations.0002_load_policy_list_2021", "load"),
+]
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Put back the rows of data migrations (holiday calendar, policy list) when missing.
+
+    A transactional test ends with a flush that empties every table, and a reused test
+    database keeps that state; without this, a later test would silently count deadlines
+    without holidays.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    if marker is None and not names & {"db", "transactional_db", "live_server"}:
+        return
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or names & {
+        "transactional_db",
+        "live_server",
+    }
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for label, module, loader in REFERENCE_DATA:
+        try:
+            model = apps.get_model(label)
+        except LookupError:
+            continue
+        if not model.objects.exists():
+            getattr(import_module(module), loader)(apps, None)
+
+
 @pytest.fixture
 def tree(db):
     """The org tree above, keyed by a short name."""

@@ -10,6 +10,7 @@ from rest_framework import serializers
 from accounts.api.serializers import OrgUnitBriefSerializer
 from cases.api.serializers import OnSerializer
 from cases.models import Appeal, LegalRoute, PanelKind, PanelMember, Severity, mask_name
+from cases.pdf import Redactor
 
 
 class AppealCreateSerializer(serializers.Serializer):
@@ -70,6 +71,7 @@ class AppealListSerializer(serializers.ModelSerializer):
     school = OrgUnitBriefSerializer(source="case.school", read_only=True)
     county = OrgUnitBriefSerializer(read_only=True)
     appellant_name = serializers.SerializerMethodField()
+    appellant_relation = serializers.SerializerMethodField()
     days_left = serializers.SerializerMethodField()
     is_overdue = serializers.BooleanField(read_only=True)
     decided_late = serializers.BooleanField(read_only=True)
@@ -105,6 +107,11 @@ class AppealListSerializer(serializers.ModelSerializer):
 
     def get_appellant_name(self, appeal) -> str:
         return appeal.appellant_name if self._show(appeal) else mask_name(appeal.appellant_name)
+
+    def get_appellant_relation(self, appeal) -> str:
+        if self._show(appeal):
+            return appeal.appellant_relation
+        return Redactor(appeal.case.parties.all(), active=True)(appeal.appellant_relation)
 
     def get_days_left(self, appeal) -> int | None:
         return appeal.days_left()

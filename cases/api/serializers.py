@@ -19,6 +19,7 @@ from cases.models import (
     Source,
     TimelineEntry,
 )
+from cases.privacy import Redactor
 
 
 class OnSerializer(serializers.Serializer):
@@ -170,6 +171,25 @@ class CaseDetailSerializer(CaseListSerializer):
 
     def get_names_masked(self, case) -> bool:
         return not self.context.get("show_names")
+
+    def to_representation(self, case):
+        data = super().to_representation(case)
+        if self.context.get("show_names"):
+            return data
+        # Staff-written text may name a child: replace the parties' names there too.
+        redact = Redactor(case.parties.all(), active=True)
+        data["summary"] = redact(data["summary"])
+        data["closing_summary"] = redact(data["closing_summary"])
+        if data["determination"]:
+            data["determination"]["reasoning"] = redact(data["determination"]["reasoning"])
+        for measure in data["measures"]:
+            measure["description"] = redact(measure["description"])
+        for notice in data["parent_notices"]:
+            notice["content"] = redact(notice["content"])
+            notice["guardian"] = "（已隐去）"
+        for follow_up in data["follow_ups"]:
+            follow_up["note"] = redact(follow_up["note"])
+        return data
 
 
 class DetermineSerializer(OnSerializer):

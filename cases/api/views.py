@@ -92,7 +92,10 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
     @action(detail=True, methods=["post"])
     def determine(self, request, pk=None):
         case, v = self._step(s.DetermineSerializer, request)
-        members = User.objects.filter(pk__in=v.get("members_present", []))
+        wanted = set(v.get("members_present", []))
+        members = list(User.objects.filter(pk__in=wanted))
+        if len(members) != len(wanted):
+            raise ApplicationError("出席委员中有不存在的用户。", field="members_present")
         services.case_determine(
             actor=request.user,
             case=case,
@@ -106,11 +109,11 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         )
         return self._detail(case)
 
-    @extend_schema(request=None, responses={200: s.CaseDetailSerializer})
+    @extend_schema(request=s.OnSerializer, responses={200: s.CaseDetailSerializer})
     @action(detail=True, methods=["post"], url_path="sign-off")
     def sign_off(self, request, pk=None):
-        case = self.get_object()
-        services.case_sign_off(actor=request.user, case=case)
+        case, v = self._step(s.OnSerializer, request)
+        services.case_sign_off(actor=request.user, case=case, on=v.get("on"))
         return self._detail(case)
 
     @extend_schema(methods=["get"], responses={200: s.MeasureSerializer(many=True)})

@@ -2,8 +2,9 @@
 
 from django import template
 
-from cases import appeal_selectors
+from cases import appeal_selectors, selectors
 from cases.models import OPEN_APPEAL_STATUSES, Status
+from cases.pdf import Redactor
 
 register = template.Library()
 
@@ -21,9 +22,12 @@ def case_appeals(context, case):
         and not any(a.review_determination_id and a.review_determination_id == _current_id(case) for a in appeals)
         and appeal_selectors.can_lodge(user, case)
     )
+    redact = Redactor(case.parties.all(), active=bool(appeals) and not selectors.can_see_names(user, case))
     return {
         "case": case,
-        "appeals": [{"appeal": a, "visible": a.pk in visible} for a in appeals],
+        "appeals": [
+            {"appeal": a, "visible": a.pk in visible, "relation": redact(a.appellant_relation)} for a in appeals
+        ],
         "can_lodge": can_lodge,
         "request": context["request"],
     }

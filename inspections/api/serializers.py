@@ -317,7 +317,17 @@ class InspectionRoundSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = InspectionRound
-        fields = ["id", "title", "semester", "office", "campaign", "starts_on", "ends_on", "is_published", "published_at"]
+        fields = [
+            "id",
+            "title",
+            "semester",
+            "office",
+            "campaign",
+            "starts_on",
+            "ends_on",
+            "is_published",
+            "published_at",
+        ]
 
 
 class InspectionRoundCreateSerializer(serializers.Serializer):

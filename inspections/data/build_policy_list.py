@@ -189,7 +189,7 @@ def main(argv: list[str]) -> None:
         if got != list(range(category["first"], category["last"] + 1)):
             raise ValueError(f"category {category['name']} holds {got}")
     out.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {len(data['items'])} items to {out}")  # noqa: T201
+    print(f"wrote {len(data['items'])} items to {out}")
 
 
 if __name__ == "__main__":

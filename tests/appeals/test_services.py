@@ -149,7 +149,11 @@ def test_upholding_without_reasons_records_the_policy_wording(make_case, lodge, 
 def test_referring_to_the_legal_route_records_which_route(make_case, lodge, personas):
     appeal = lodge(make_case())
     appeal_services.appeal_refer_legal(
-        actor=personas["officer_x"], appeal=appeal, legal_route="court", legal_route_note="西湖区人民法院已立案", on=ACCEPTED_ON
+        actor=personas["officer_x"],
+        appeal=appeal,
+        legal_route="court",
+        legal_route_note="西湖区人民法院已立案",
+        on=ACCEPTED_ON,
     )
     appeal.refresh_from_db()
     assert appeal.status == AppealStatus.NOT_ACCEPTED
@@ -317,6 +321,8 @@ def test_an_overturning_decision_reopens_even_a_closed_case(decided, make_case, 
     assert case.reopened_by_review
     assert case.is_bullying is True and case.severity == "serious"
     assert case.closed_on is None
+    assert case.determined_on == date(2026, 9, 8)  # the school's investigation was not late
+    assert not case.determined_late
     review = Determination.objects.get(pk=appeal.review_determination_id)
     assert services_current(case) == review
     assert review.recorded_by == personas["officer_x"] == review.signed_off_by
@@ -366,7 +372,12 @@ def test_a_decision_needs_a_majority_and_notes_dissent(reviewing, personas):
     officer = personas["officer_x"]
     with pytest.raises(ApplicationError, match="过半数"):
         appeal_services.appeal_decide(
-            actor=officer, appeal=appeal, is_bullying=True, severity="minor", opinion="意见", agreed_by=[personas["expert_x"]]
+            actor=officer,
+            appeal=appeal,
+            is_bullying=True,
+            severity="minor",
+            opinion="意见",
+            agreed_by=[personas["expert_x"]],
         )
     two = [personas["expert_x"], personas["staff_a"]]
     with pytest.raises(ApplicationError, match="请记录不同意见"):

@@ -86,7 +86,7 @@ def leaked_names(text) -> list[str]:
 
 @pytest.fixture
 def frozen_today():
-    """"Today" is Friday 2026-11-20 in Shanghai, and the clock does not move."""
+    """ "Today" is Friday 2026-11-20 in Shanghai, and the clock does not move."""
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
 

@@ -188,7 +188,9 @@ def test_a_case_walks_through_every_step_endpoint(api_for, tree, personas):
     THEN each returns the new state, the timeline lists every step, and the case file
     downloads as a PDF."""
     chair, member = api_for("chair_a"), api_for("member_a")
-    created = api_for("staff_a").post(CASES, intake(tree["A"], on=f"{REPORTED_ON:%Y-%m-%d}", occurred_at="2026-11-01T10:00:00+08:00"), format="json")
+    created = api_for("staff_a").post(
+        CASES, intake(tree["A"], on=f"{REPORTED_ON:%Y-%m-%d}", occurred_at="2026-11-01T10:00:00+08:00"), format="json"
+    )
     assert created.status_code == 201, created.content
     case = Case.objects.get(pk=created.json()["id"])
     victim = case.parties.get(role=PartyRole.VICTIM)
@@ -203,7 +205,12 @@ def test_a_case_walks_through_every_step_endpoint(api_for, tree, personas):
 
     determined = member.post(
         url(case, "determine"),
-        {"is_bullying": True, "severity": "minor", "reasoning": "故意起侮辱性绰号并号召孤立，构成欺凌。", "on": "2026-11-10"},
+        {
+            "is_bullying": True,
+            "severity": "minor",
+            "reasoning": "故意起侮辱性绰号并号召孤立，构成欺凌。",
+            "on": "2026-11-10",
+        },
         format="json",
     )
     assert determined.status_code == 200, determined.content
@@ -325,22 +332,42 @@ def test_a_not_bullying_case_closes_through_the_api(api_for, open_case, walk):
         (Status.REPORTED, "start-investigation", {"on": "2026-11-01"}, "on"),
         (Status.REPORTED, "determine", {"is_bullying": True, "severity": "minor", "reasoning": "x"}, None),
         (Status.INVESTIGATING, "start-investigation", {}, None),
-        (Status.INVESTIGATING, "determine", {"is_bullying": True, "severity": "minor", "reasoning": "x", "on": "2026-11-04"}, "on"),
+        (
+            Status.INVESTIGATING,
+            "determine",
+            {"is_bullying": True, "severity": "minor", "reasoning": "x", "on": "2026-11-04"},
+            "on",
+        ),
         (Status.INVESTIGATING, "determine", {"is_bullying": True, "severity": "minor"}, "reasoning"),
         (Status.INVESTIGATING, "determine", {"severity": "minor", "reasoning": "x"}, "is_bullying"),
         (Status.INVESTIGATING, "determine", {"is_bullying": True, "severity": "awful", "reasoning": "x"}, "severity"),
         (Status.INVESTIGATING, "determine", {"is_bullying": True, "reasoning": "x"}, "severity"),
         (Status.INVESTIGATING, "close", {}, None),
         (Status.DETERMINED, "measures", {"kind": "criticism", "responsible": "班主任"}, "party"),
-        (Status.DETERMINED, "measures", {"kind": "education_plan", "responsible": "班主任", "party": "PERP"}, "planned_hours"),
+        (
+            Status.DETERMINED,
+            "measures",
+            {"kind": "education_plan", "responsible": "班主任", "party": "PERP"},
+            "planned_hours",
+        ),
         (Status.DETERMINED, "measures", {"kind": "police_reprimand", "responsible": "校长", "party": "PERP"}, "kind"),
         (Status.DETERMINED, "measures", {"kind": "criticism", "party": "PERP"}, "responsible"),
         (Status.DETERMINED, "measures", {"kind": "criticism", "responsible": "x", "party": 999999}, "party"),
-        (Status.DETERMINED, "measures", {"kind": "criticism", "responsible": "x", "party": "PERP", "on": "2026-11-09"}, "on"),
+        (
+            Status.DETERMINED,
+            "measures",
+            {"kind": "criticism", "responsible": "x", "party": "PERP", "on": "2026-11-09"},
+            "on",
+        ),
         (Status.DETERMINED, "close", {}, None),
         (Status.HANDLING, "start-follow-up", {"on": "2026-11-21"}, "on"),
         (Status.HANDLING, "start-follow-up", {"on": "2026-11-10"}, "on"),
-        (Status.HANDLING, "parent-notices", {"direction": "to_parents", "method": "pigeon", "guardian": "母亲"}, "method"),
+        (
+            Status.HANDLING,
+            "parent-notices",
+            {"direction": "to_parents", "method": "pigeon", "guardian": "母亲"},
+            "method",
+        ),
         (Status.HANDLING, "parent-notices", {"direction": "to_parents", "method": "phone"}, "guardian"),
         (Status.FOLLOW_UP, "follow-ups", {"on": "2026-11-16"}, "note"),
         (Status.FOLLOW_UP, "close", {"on": "2026-11-12"}, "on"),
@@ -398,7 +425,9 @@ def test_refused_progress_on_an_education_plan_changes_nothing(api_for, open_cas
     case = walk(open_case(), Status.HANDLING)  # the walk gives the perpetrator a 16-hour plan
     plan = case.measures.get(kind=MeasureKind.EDUCATION_PLAN)
     client = api_for("chair_a")
-    assert client.post(url(case, f"measures/{plan.pk}/progress"), {"completed_hours": 4}, format="json").status_code == 200
+    assert (
+        client.post(url(case, f"measures/{plan.pk}/progress"), {"completed_hours": 4}, format="json").status_code == 200
+    )
     before = snapshot(case)
 
     response = client.post(url(case, f"measures/{plan.pk}/progress"), data, format="json")
@@ -683,7 +712,9 @@ def test_no_childs_name_reaches_the_timeline_or_the_audit_log(api_for, tree, per
     THEN no timeline text or data, and no audit row, carries any of the children's names;
     AND the case's URLs carry only its numeric id."""
     chair = api_for("chair_a")
-    created = chair.post(CASES, intake(tree["A"], on="2026-11-02", occurred_at="2026-11-01T10:00:00+08:00"), format="json")
+    created = chair.post(
+        CASES, intake(tree["A"], on="2026-11-02", occurred_at="2026-11-01T10:00:00+08:00"), format="json"
+    )
     assert created.status_code == 201, created.content
     case = Case.objects.get(pk=created.json()["id"])
     victim = case.parties.get(role=PartyRole.VICTIM).pk

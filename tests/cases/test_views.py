@@ -81,7 +81,11 @@ def test_the_intake_form_opens_a_case(client_for, tree, personas):
     case = Case.objects.get()
     assert response["Location"] == f"/cases/{case.pk}/"
     assert re.fullmatch(r"/cases/\d+/", response["Location"])
-    assert (case.status, case.reported_on, case.reported_by) == (Status.REPORTED, date(2026, 11, 20), personas["staff_a"])
+    assert (case.status, case.reported_on, case.reported_by) == (
+        Status.REPORTED,
+        date(2026, 11, 20),
+        personas["staff_a"],
+    )
     assert case.forms == ["physical", "verbal"]
     assert sorted(case.parties.values_list("role", "name")) == sorted(
         [("victim", VICTIM), ("perpetrator", PERPETRATOR), ("witness", WITNESS)]
@@ -172,11 +176,6 @@ def test_a_malformed_step_date_is_refused_on_the_page(client_for, open_case):
     assert snapshot(case) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cases/views.py + case_detail.html: the determine form is only rendered while investigating, "
-    "so a wrong-state refusal loses both the reason and the typed reasoning",
-)
 def test_a_determination_that_lost_a_race_still_shows_the_reason_and_the_reasoning(client_for, open_case, walk):
     """GIVEN two members with the same investigation open, the first has already determined it
     WHEN the second submits their determination
@@ -408,9 +407,7 @@ def _page_queries(client, path: str) -> int:
 
 
 @pytest.mark.parametrize("path", ["/cases/", "/"])
-def test_the_list_page_and_the_workbench_need_the_same_queries_for_5_and_25_cases(
-    client_for, open_case, walk, path
-):
+def test_the_list_page_and_the_workbench_need_the_same_queries_for_5_and_25_cases(client_for, open_case, walk, path):
     for _ in range(5):
         walk(open_case(), Status.INVESTIGATING)
     few = _page_queries(client_for("chair_a"), path)

@@ -1,12 +1,67 @@
-"""Reporting fixtures. The case fixtures (a frozen "today" of Friday 2026-11-20, cases
-opened and walked through the real services) are shared with the case tests."""
+"""Reporting fixtures. The case fixtures (a frozen "today" of Friday 2026-11-20 10:00,
+cases opened and walked through the real services with fixed past dates) are shared with
+the case tests; see tests/cases/conftest.py for the time line. In particular a case
+walked to ``determined`` or beyond was determined on 2026-11-10, so its initial report
+was due by 24:00 on 11-11.
+"""
+
+from datetime import date
 
 import pytest
+from rest_framework.test import APIClient
 
+from accounts.models import User
+from reporting import services
 from tests.cases.conftest import (  # noqa: F401 - fixtures re-exported for these tests
+    DETERMINED_ON,
+    TODAY,
     audit_count,
     chair_of,
     frozen_today,
     open_case,
     walk,
 )
+
+ON_TIME = date(2026, 11, 11)  # the day after the determination: within 24 hours
+LATE = date(2026, 11, 12)
+
+REPORTS = "/api/v1/incident-reports/"
+DASHBOARD = "/api/v1/dashboard/"
+
+
+def fresh_api(user: User) -> APIClient:
+    """An API client whose user is re-read, as a real request would, so no cache carries over."""
+    client = APIClient()
+    client.force_authenticate(User.objects.get(pk=user.pk))
+    return client
+
+
+@pytest.fixture
+def serious_case(open_case, walk):
+    """``serious_case()`` → a case of school A determined serious on 11-10, being handled."""
+
+    def make(school: str = "A", to: str = "handling", severity: str = "serious", **overrides):
+        return walk(open_case(school=school, **overrides), to, severity=severity)
+
+    return make
+
+
+@pytest.fixture
+def report_up(personas):
+    """``report_up(case, up_to="city")`` → an initial report of the case, submitted by its
+    chair on time, then signed for and forwarded by each office up to ``up_to`` (where it
+    waits, not yet signed for). The case must be of school A or A2 (county X)."""
+
+    def go(case, *, up_to: str = "county", kind: str = "initial", on=ON_TIME, **kwargs):
+        # Schools A and A2 sit in county X (officer_x) of city CA (city_a).
+        report = services.report_submit(actor=chair_of(case.school), case=case, kind=kind, on=on, **kwargs)
+        if up_to in ("city", "province"):
+            services.report_acknowledge(actor=personas["officer_x"], report=report)
+            services.report_forward(actor=personas["officer_x"], report=report, note="报市教育局。")
+        if up_to == "province":
+            services.report_acknowledge(actor=personas["city_a"], report=report)
+            services.report_forward(actor=personas["city_a"], report=report, note="报省教育厅。")
+        report.refresh_from_db()
+        return report
+
+    return go

@@ -1,0 +1,21 @@
+"""One FilterSet for the report list, shared by the HTML page and the API."""
+
+import django_filters
+from django.db.models import Q
+
+from reporting.models import IncidentReport, ReportKind, ReportStatus
+
+
+class ReportFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=ReportKind.choices, label="报告类别")
+    status = django_filters.ChoiceFilter(choices=ReportStatus.choices, label="状态")
+    case = django_filters.NumberFilter(field_name="case_id", label="案件")
+    late = django_filters.BooleanFilter(method="filter_late", label="迟报")
+    public_concern = django_filters.BooleanFilter(field_name="public_concern", label="舆论高度关注")
+
+    class Meta:
+        model = IncidentReport
+        fields = ["kind", "status", "case", "late", "public_concern"]
+
+    def filter_late(self, queryset, name, value):
+        return queryset.filter(is_late=True) if value else queryset.filter(~Q(is_late=True))

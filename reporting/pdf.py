@@ -1,0 +1,69 @@
+"""The printable summary of a unit for a period (PDF), with server-drawn SVG charts.
+
+Laid out by the case documents' WeasyPrint helper and stylesheet (``cases.pdf``), so every
+printed document of the portal shares one typeface (Noto CJK) and one official style.
+The summary holds figures only: no names, no incident content.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from itertools import zip_longest
+
+from django.utils import timezone
+
+from accounts.models import OrgUnit, User
+from cases.models import Form, Severity
+from cases.pdf import _render
+from reporting import selectors
+from reporting.charts import hbar_chart
+from reporting.models import ReportKind
+from reporting.periods import Period
+from reporting.tables import choice_rows, league_rows, summary_sections
+
+
+def _pairs(rows: list) -> list[tuple]:
+    """Rows laid out two to a line (项目 数值 项目 数值) to keep the summary short."""
+    half = (len(rows) + 1) // 2
+    return list(zip_longest(rows[:half], rows[half:]))
+
+
+def summary_pdf(*, unit: OrgUnit, period: Period, viewer: User, now: datetime) -> bytes:
+    d = selectors.dashboard(unit, now=now, period=period)
+    today = timezone.localdate(now)
+    charts = {
+        "form": hbar_chart([(label, [n]) for _, label, n in choice_rows(d.cases, "form", Form.choices)]),
+        "severity": hbar_chart([(label, [n]) for _, label, n in choice_rows(d.cases, "severity", Severity.choices)]),
+        "reports": hbar_chart(
+            [
+                (
+                    str(label),
+                    [
+                        d.reports.get(f"kind_{value}", 0) - d.reports.get(f"late_{value}", 0),
+                        d.reports.get(f"late_{value}", 0),
+                    ],
+                )
+                for value, label in ReportKind.choices
+            ],
+            series=["按时报送", "迟报"],
+        ),
+    }
+    if d.children:
+        charts["children"] = hbar_chart(
+            [(row.unit.name, [row.cases["total"], row.cases["overdue"] + row.cases["late"]]) for row in d.children],
+            series=["受理事件", "调查超期"],
+        )
+    local_now = timezone.localtime(now)
+    context = {
+        "unit": unit,
+        "period": period,
+        "d": d,
+        "sections": [{**s, "pairs": _pairs(s["rows"])} for s in summary_sections(d)],
+        "league": league_rows(d),
+        "completeness": selectors.stat_completeness(unit, period, today=today) if d.children else [],
+        "stat_return": selectors.stat_return_of(unit, period),
+        "charts": charts,
+        "printed_at": local_now,
+        "printed_by": viewer.display_name,
+    }
+    return _render("reporting/pdf/summary.html", context)

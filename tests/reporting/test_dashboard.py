@@ -1,0 +1,262 @@
+"""Dashboards per tier: the figures match counts made independently here, drill down to
+child units inside the caller's scope (404 outside), and cost a fixed number of queries
+whatever the number of units and cases."""
+
+from collections import Counter
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import OrgUnit, Role
+from accounts.services import _Row, org_units_import, user_add
+from cases import appeal_services
+from cases.models import Appeal, Case, Status
+from reporting import services
+from tests.conftest import PASSWORD
+from tests.reporting.conftest import DASHBOARD, LATE, ON_TIME, TODAY, fresh_api
+
+REPORTABLE = {"serious", "severe", "criminal"}
+
+
+@pytest.fixture
+def mixed(personas, open_case, walk, report_up):
+    """A spread of cases over schools A and A2 (county X), YS (county Y) and ZS (county Z)."""
+
+    def build():
+        made = {
+            "a_reported_on_time": walk(open_case(), "handling", severity="serious"),
+            "a_unreported": walk(open_case(), "handling", severity="serious"),
+            "a_overdue": walk(open_case(), "investigating"),
+            "a_minor_closed": walk(open_case(source="parent"), "closed", severity="minor"),
+            "a2_reported": open_case(school="A2", source="hotline"),
+            "a2_late": walk(open_case(school="A2"), "determined", severity="severe"),
+            "a2_appealed": walk(open_case(school="A2"), "determined", severity="minor"),
+            "ys_not_bullying": walk(open_case(school="YS"), "closed", is_bullying=False),
+            "ys_severe": walk(open_case(school="YS", forms=["cyber"]), "follow_up", severity="severe"),
+            "zs_police": walk(
+                open_case(school="ZS", source="police", forms=["physical"]), "handling", severity="criminal"
+            ),
+        }
+        report_up(made["a_reported_on_time"], up_to="city")
+        services.report_submit(actor=personas["chair_a2"], case=made["a2_late"], kind="initial", on=LATE)
+        services.report_submit(actor=personas["chair_y"], case=made["ys_severe"], kind="initial", on=ON_TIME)
+        appeal = appeal_services.appeal_lodge(
+            actor=personas["officer_x"],
+            case=made["a2_appealed"],
+            appellant_name="某家长",
+            appellant_relation="父亲",
+            grounds="不服认定。",
+            received_on=date(2026, 11, 12),
+        )
+        appeal_services.appeal_uphold(actor=personas["officer_x"], appeal=appeal, on=date(2026, 11, 13))
+        return made
+
+    return build
+
+
+# ---------------------------------------------------------------------------------------
+# Independent counts, the plain way: Python over every row
+
+
+def expected_for(unit: OrgUnit) -> dict:
+    cases = [c for c in Case.objects.select_related("school") if c.school.path.startswith(unit.path)]
+    reports = {(r.case_id, r.kind): r for c in cases for r in c.incident_reports.all()}
+    return {
+        "total": len(cases),
+        "by_status": dict(Counter(c.status for c in cases)),
+        "by_severity": dict(Counter(c.severity for c in cases if c.is_bullying)),
+        "overdue": sum(1 for c in cases if c.status == Status.INVESTIGATING and c.investigation_due < TODAY),
+        "missing_initial": sum(
+            1
+            for c in cases
+            if c.is_bullying
+            and c.severity in REPORTABLE
+            and (c.pk, "initial") not in reports
+            and (TODAY - c.determined_on).days >= 2
+        ),
+        "late_reports": sum(1 for r in reports.values() if r.is_late),
+        "concealed": sum(1 for c in cases if concealed(c)),
+        "appeals": sum(
+            1 for a in Appeal.objects.select_related("case__school") if a.case.school.path.startswith(unit.path)
+        ),
+    }
+
+
+def concealed(case: Case) -> bool:
+    """Came through the police, a referral, a petition or an appeal before any school report."""
+    report_days = [r.reported_on for r in case.incident_reports.all()]
+    signals = [a.received_on for a in case.appeals.all()]
+    if case.source in ("police", "referral", "petition"):
+        signals.append(case.reported_on)
+    return any(not any(day <= signal for day in report_days) for signal in signals)
+
+
+def nonzero(d: dict) -> dict:
+    return {k: v for k, v in d.items() if v}
+
+
+@pytest.mark.parametrize(
+    ("persona", "unit"), [("province", "P"), ("city_a", "CA"), ("officer_x", "X"), ("chair_a", "A")]
+)
+def test_the_figures_match_counts_made_independently(personas, tree, mixed, persona, unit):
+    mixed()
+    expected = expected_for(tree[unit])
+    body = fresh_api(personas[persona]).get(DASHBOARD, {"org_unit": tree[unit].pk}).json()
+    cases = body["cases"]
+    assert body["org_unit"]["id"] == tree[unit].pk
+    assert cases["total"] == expected["total"]
+    assert nonzero(cases["by_status"]) == expected["by_status"]
+    assert nonzero(cases["by_severity"]) == expected["by_severity"]
+    assert cases["overdue"] == expected["overdue"]
+    assert body["reports"]["missing_initial"] == expected["missing_initial"]
+    assert body["reports"]["late"] == expected["late_reports"]
+    assert body["reports"]["possibly_concealed"] == expected["concealed"]
+    assert body["appeals"]["total"] == expected["appeals"]
+    # Every figure drills down: the children add up to the unit.
+    children = body["children"]
+    if unit != "A":
+        assert sum(c["total"] for c in children) == cases["total"]
+        assert sum(c["overdue"] for c in children) == cases["overdue"]
+        assert sum(c["late_reports"] for c in children) == body["reports"]["late"]
+        assert sum(c["appeals"] for c in children) == body["appeals"]["total"]
+        assert sum(c["possibly_concealed"] for c in children) == body["reports"]["possibly_concealed"]
+    for child in body["children"]:
+        sub = expected_for(OrgUnit.objects.get(pk=child["org_unit"]["id"]))
+        assert (child["total"], child["overdue"]) == (sub["total"], sub["overdue"])
+
+
+def test_the_province_sees_each_city_and_the_upheld_appeal(personas, tree, mixed):
+    mixed()
+    body = fresh_api(personas["province"]).get(DASHBOARD).json()
+    assert body["org_unit"]["code"] == "330000"  # the caller's top unit by default
+    assert [c["org_unit"]["code"] for c in body["children"]] == ["330100", "330200"]
+    assert {c["org_unit"]["code"]: c["total"] for c in body["children"]} == {"330100": 9, "330200": 1}
+    assert body["appeals"]["upheld"] == 1 and body["appeals"]["overturned"] == 0
+    assert body["cases"]["by_form"]["cyber"] == 1 and body["cases"]["by_source"]["police"] == 1
+
+
+@pytest.mark.parametrize(
+    ("persona", "unit", "status"),
+    [
+        ("officer_x", "X", 200),
+        ("officer_x", "A", 200),
+        ("officer_x", "Y", 404),
+        ("officer_x", "CA", 404),
+        ("city_a", "Y", 200),
+        ("city_a", "Z", 404),
+        ("city_b", "A", 404),
+        ("chair_a", "A2", 404),
+        ("province", "ZS", 200),
+    ],
+)
+def test_any_unit_in_scope_drills_down_and_others_are_404(personas, tree, persona, unit, status, client_for):
+    assert fresh_api(personas[persona]).get(DASHBOARD, {"org_unit": tree[unit].pk}).status_code == status
+    assert client_for(persona).get("/reporting/", {"org_unit": tree[unit].pk}).status_code == status
+
+
+def test_a_bad_unit_id_is_400_and_a_role_without_dashboards_is_403(personas, tree):
+    assert fresh_api(personas["officer_x"]).get(DASHBOARD, {"org_unit": "abc"}).status_code == 400
+    assert fresh_api(personas["staff_a"]).get(DASHBOARD).status_code == 403
+    assert fresh_api(personas["sysadmin"]).get(DASHBOARD, {"org_unit": tree["P"].pk}).status_code == 404
+
+
+def test_the_county_page_links_each_school_to_its_cases(personas, tree, mixed, client_for):
+    mixed()
+    page = client_for("officer_x").get("/reporting/").content.decode()
+    assert f"/cases/?school={tree['A'].pk}" in page
+    assert f"/cases/?school={tree['A'].pk}&amp;overdue=true" in page
+    assert f"?org_unit={tree['A2'].pk}" in page
+    city = client_for("city_a").get("/reporting/").content.decode()
+    assert f"?org_unit={tree['X'].pk}" in city and "/cases/?school=" not in city
+
+
+def test_a_period_limits_the_figures(personas, tree, mixed):
+    mixed()
+    client = fresh_api(personas["province"])
+    assert client.get(DASHBOARD, {"period": "2026-11"}).json()["cases"]["total"] == 10
+    assert client.get(DASHBOARD, {"period": "2026-10"}).json()["cases"]["total"] == 0
+    assert client.get(DASHBOARD, {"period": "2026-13"}).status_code == 400
+
+
+# ---------------------------------------------------------------------------------------
+# Query counts: pinned, and the same for a small and a larger tree with more cases
+
+# Memberships, then the child units, cases, reports, report hops and appeals, each grouped
+# by child unit in one statement.
+DASHBOARD_QUERIES = 6
+# The same, plus reading the requested unit inside the caller's scope.
+DASHBOARD_QUERIES_FOR_UNIT = 7
+
+
+def grow(tree, personas, open_case, walk, report_up, n: int) -> None:
+    """Add ``n`` counties of two schools each under city CA, with cases and reports."""
+    rows = []
+    for i in range(n):
+        county = f"3301{90 + i:02d}"
+        rows.append(_Row(0, county, f"测试区{i}", "county", "330100"))
+        for j in (1, 2):
+            rows.append(_Row(0, f"21{county}{j:02d}", f"测试区{i}第{j}小学", "school", county))
+    assert not org_units_import(rows=rows).errors
+    for unit in OrgUnit.objects.filter(code__in=[r.code for r in rows if r.level == "school"]):
+        user_add(username=f"chair_{unit.code}", org_code=unit.code, role=Role.COMMITTEE_CHAIR, password=PASSWORD)
+        tree[unit.code] = unit
+        walk(open_case(school=unit.code), "handling", severity="serious")
+        open_case(school=unit.code, source="police")
+    for _ in range(4):
+        report_up(walk(open_case(), "handling", severity="serious"), up_to="province")
+
+
+@pytest.fixture
+def open_anywhere(open_case, tree):
+    """``open_case`` that also accepts a school code of the grown tree."""
+
+    def make(*, school="A", **kw):
+        if school not in tree:
+            tree[school] = OrgUnit.objects.get(code=school)
+        return open_case(school=school, **kw)
+
+    return make
+
+
+def count_queries(client, path, params) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path, params)
+    assert response.status_code == 200, response.content
+    return len(queries)
+
+
+@pytest.mark.parametrize("persona", ["officer_x", "city_a", "province"])
+def test_the_dashboard_api_needs_the_same_queries_for_a_small_and_a_larger_tree(
+    personas, tree, mixed, open_anywhere, walk, report_up, django_assert_num_queries, persona
+):
+    mixed()
+    user = personas[persona]
+    with django_assert_num_queries(DASHBOARD_QUERIES):
+        assert fresh_api(user).get(DASHBOARD).status_code == 200
+    few = count_queries(fresh_api(user), DASHBOARD, {"org_unit": tree["CA" if persona != "officer_x" else "X"].pk})
+
+    grow(tree, personas, open_anywhere, walk, report_up, n=6)
+    assert Case.objects.count() >= 10 + 6 * 2 * 2 + 4
+    with django_assert_num_queries(DASHBOARD_QUERIES):
+        assert fresh_api(user).get(DASHBOARD).status_code == 200
+    with django_assert_num_queries(DASHBOARD_QUERIES_FOR_UNIT):
+        response = fresh_api(user).get(DASHBOARD, {"org_unit": tree["CA" if persona != "officer_x" else "X"].pk})
+    many = count_queries(fresh_api(user), DASHBOARD, {"org_unit": tree["CA" if persona != "officer_x" else "X"].pk})
+    assert few == many == DASHBOARD_QUERIES_FOR_UNIT
+    if persona != "officer_x":
+        assert len(response.json()["children"]) == 2 + 6
+
+
+def test_the_dashboard_page_and_export_need_the_same_queries_for_a_small_and_a_larger_tree(
+    personas, tree, mixed, open_anywhere, walk, report_up, client_for
+):
+    mixed()
+    client = client_for("city_a")
+    page_few = count_queries(client, "/reporting/", {})
+    export_few = count_queries(client, "/reporting/export.xlsx", {})
+    grow(tree, personas, open_anywhere, walk, report_up, n=6)
+    client = client_for("city_a")
+    assert count_queries(client, "/reporting/", {}) == page_few
+    assert count_queries(client, "/reporting/export.xlsx", {}) == export_few

@@ -1,0 +1,934 @@
+"""The permission matrix: every endpoint × method × role × scope, from ONE policy table.
+
+``POLICY`` below is the declared access policy. Each row is one endpoint and method (API
+or HTML page) and says:
+
+* ``on``   — what object it acts on (a key of ``tests.security.world``), or nothing;
+* ``see``  — which roles may see such an object *inside their subtree* (everyone else,
+             and everyone for an object outside their subtree, gets ``hidden``: 404);
+* ``do``   — which of those may perform the request (the others get ``denied``: 403);
+* ``gate`` — roles checked before the object is looked up (others get ``denied``
+             whatever the object), for endpoints that refuse by role first;
+* ``items``— for lists and counts: which recorded objects the answer must contain,
+             compared with the world's own record (never with a selector).
+
+For every row the cells are generated for the ten roles and, when the row acts on an
+object, the four scopes: the object in the caller's own school, a sibling school in the
+same county, a school of another county, a school of another city. A row whose URL name
+is not mounted is skipped and counted. Adding an endpoint is adding ONE row.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from accounts.models import Role
+from tests.security.conftest import MATRIX_STATS, signed_in_client
+from tests.security.world import CHAIR_OF, PNG, png
+
+ROLES = tuple(Role.values)
+assert len(ROLES) == 10
+
+# One persona per role. The sysadmin is a county one, so that its scope axis is real.
+PERSONA = {
+    Role.SCHOOL_STAFF: "staff_a",
+    Role.COMMITTEE_MEMBER: "member_a",
+    Role.COMMITTEE_CHAIR: "chair_a",
+    Role.COUNTY_OFFICER: "officer_x",
+    Role.REVIEW_EXPERT: "expert_x",
+    Role.CITY_OFFICER: "city_a",
+    Role.PROVINCE_OFFICER: "province",
+    Role.INSPECTOR: "inspector_a",
+    Role.AUDITOR: "auditor",
+    Role.SYSADMIN: "sysadmin_x",
+}
+LEVEL = {
+    Role.SCHOOL_STAFF: "school",
+    Role.COMMITTEE_MEMBER: "school",
+    Role.COMMITTEE_CHAIR: "school",
+    Role.COUNTY_OFFICER: "county",
+    Role.REVIEW_EXPERT: "county",
+    Role.SYSADMIN: "county",
+    Role.CITY_OFFICER: "city",
+    Role.INSPECTOR: "city",
+    Role.PROVINCE_OFFICER: "province",
+    Role.AUDITOR: "province",
+}
+SCOPES = ("own", "sibling", "county", "city")
+SCHOOL = {"own": "A", "sibling": "A2", "county": "YS", "city": "ZS"}
+# Which of the four schools lie in the subtree of a persona at each level.
+SUBTREE = {
+    "school": {"own"},
+    "county": {"own", "sibling"},
+    "city": {"own", "sibling", "county"},
+    "province": set(SCOPES),
+}
+
+# Role sets used by the table.
+ALL = frozenset(ROLES)
+NOBODY: frozenset[str] = frozenset()
+SCHOOL_ROLES = frozenset({Role.SCHOOL_STAFF, Role.COMMITTEE_MEMBER, Role.COMMITTEE_CHAIR})
+COMMITTEE = frozenset({Role.COMMITTEE_MEMBER, Role.COMMITTEE_CHAIR})
+CHAIR = frozenset({Role.COMMITTEE_CHAIR})
+COUNTY = frozenset({Role.COUNTY_OFFICER})
+OFFICES = frozenset({Role.COUNTY_OFFICER, Role.CITY_OFFICER, Role.PROVINCE_OFFICER})
+SYSADMIN = frozenset({Role.SYSADMIN})
+AUDITOR = frozenset({Role.AUDITOR})
+
+# Who sees which kind of object in their subtree (API.md, SECURITY.md).
+CASE = SCHOOL_ROLES | OFFICES  # sysadmin, auditor, inspector, expert: no case content
+APPEAL = COMMITTEE | COUNTY  # an appeal being handled: the school's committee and its county
+APPEAL_FILED = COMMITTEE | OFFICES  # once filed (备案) the offices above read it too
+ORG_UNIT = ALL - AUDITOR
+DASHBOARD = COMMITTEE | OFFICES
+REPORT_AT_COUNTY = SCHOOL_ROLES | COUNTY  # a report reaches only the offices it was sent to
+REPORT_AT_CITY = SCHOOL_ROLES | COUNTY | frozenset({Role.CITY_OFFICER})
+INSPECTION = COMMITTEE | OFFICES | frozenset({Role.INSPECTOR})
+OWN = "own-only"  # objects that belong to one user (notifications)
+EVERYWHERE = "everywhere"  # reachable by anyone (lists filtered by a school)
+
+
+def visible(see, role: str, scope: str) -> bool:
+    if see == EVERYWHERE:
+        return True
+    if see == OWN:
+        return scope == "own"
+    return role in see and scope in SUBTREE[LEVEL[role]]
+
+
+# ---------------------------------------------------------------------------------------
+# The table's row type and the small helpers the rows use
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str  # URL name, namespaced for pages ("cases:detail"), plain for the API
+    method: str
+    on: str | None = None  # world object key; None: a collection
+    see: object = EVERYWHERE
+    do: frozenset = ALL
+    gate: frozenset | None = None
+    ok: int = 200
+    denied: int = 403
+    hidden: int = 404
+    kwargs: Callable | None = None  # (world, target) → reverse kwargs; default {"pk": target.pk}
+    query: Callable | None = None  # (world, target) → query string dict
+    body: Callable | None = None  # (world, target) → request body
+    effect: Callable | None = None  # (world, target) → snapshot; must change iff allowed
+    items: tuple = ()  # ((record kind, see), …) the list must contain exactly
+    count_path: tuple = ("count",)  # where a JSON answer keeps its count
+    note: str = ""
+
+    @property
+    def api(self) -> bool:
+        return ":" not in self.name and self.name not in ("home",)
+
+    @property
+    def label(self) -> str:
+        return (
+            f"{self.method} {self.name}"
+            + (f" on {self.on}" if self.on else "")
+            + (f" {self.note}" if self.note else "")
+        )
+
+
+def expected(row: Row, role: str, scope: str | None) -> tuple[int, bool]:
+    """(status, whether the request takes effect) for one cell."""
+    if row.gate is not None and role not in row.gate:
+        return row.denied, False
+    if scope is not None and not visible(row.see, role, scope):
+        return row.hidden, False
+    if role not in row.do:
+        return row.denied, False
+    return row.ok, True
+
+
+def pk(world, target):
+    return {"pk": target.pk}
+
+
+def on_case(world, target):
+    return {"pk": target.case_id}
+
+
+def case_snapshot(world, case):
+    from cases.models import Case
+
+    fresh = Case.objects.get(pk=case.pk)
+    return (fresh.status, fresh.timeline.count(), fresh.attachments.count(), fresh.updated_at)
+
+
+def measure_snapshot(world, measure):
+    from cases.models import Measure
+
+    fresh = Measure.objects.get(pk=measure.pk)
+    return (fresh.completed_hours, fresh.completed_on, case_snapshot(world, fresh.case))
+
+
+def appeal_snapshot(world, appeal):
+    from cases.models import Appeal
+
+    fresh = Appeal.objects.get(pk=appeal.pk)
+    return (fresh.status, fresh.updated_at, fresh.panel.count(), case_snapshot(world, fresh.case))
+
+
+def count_of(model_path: str):
+    def snapshot(world, target):
+        from django.apps import apps
+
+        return apps.get_model(model_path).objects.count()
+
+    return snapshot
+
+
+def notification_read(world, notification):
+    from bullying.notifications import Notification
+
+    return Notification.objects.get(pk=notification.pk).read_at is not None
+
+
+def region_rule(world, unit):
+    from bullying.calendar import RegionDeadlineSetting
+
+    return list(RegionDeadlineSetting.objects.filter(org_unit=unit).values_list("rule", flat=True))
+
+
+def calendar_days(world, target):
+    from bullying.calendar import CalendarDay
+
+    return sorted(CalendarDay.objects.values_list("date", "kind", "name"))
+
+
+def report_snapshot(world, report):
+    from reporting.models import IncidentReport
+
+    fresh = IncidentReport.objects.get(pk=report.pk)
+    return (
+        fresh.status,
+        fresh.updated_at,
+        fresh.hops.count(),
+        list(fresh.hops.values_list("acknowledged_at", "forwarded_at")),
+    )
+
+
+def perpetrator(case):
+    return case.parties.get(role="perpetrator").pk
+
+
+def panel_members(world, appeal):
+    county = {"X": "x", "Y": "y", "Z": "z"}[{"A": "X", "A2": "X", "YS": "Y", "ZS": "Z"}[_school_key(world, appeal)]]
+    return [
+        (world.users[f"panel_school_{county}"], "school_rep"),
+        (world.users[f"panel_parent_{county}"], "parent_rep"),
+        (world.users[f"panel_expert_{county}"], "expert"),
+    ]
+
+
+def _school_key(world, appeal) -> str:
+    for key, unit in world.units.items():
+        if unit.pk == appeal.case.school_id:
+            return key
+    raise LookupError(appeal)
+
+
+def new_case_body(world, school):
+    return {
+        "school": school.pk,
+        "occurred_at": (timezone.now() - timedelta(hours=1)).isoformat(),
+        "location": "走廊",
+        "source": "staff",
+        "forms": ["verbal"],
+        "summary": "起绰号。",
+        "parties": [{"role": "victim", "name": "某某"}],
+    }
+
+
+def new_case_form(world, school):
+    return {
+        "school": str(school.pk),
+        "occurred_at": (timezone.localtime() - timedelta(hours=1)).strftime("%Y-%m-%d %H:%M"),
+        "location": "走廊",
+        "source": "staff",
+        "forms": ["verbal"],
+        "summary": "起绰号。",
+        "on": "",
+        "party-TOTAL_FORMS": "1",
+        "party-INITIAL_FORMS": "0",
+        "party-0-role": "victim",
+        "party-0-name": "某某",
+    }
+
+
+def html_panel_form(world, appeal):
+    data = {"panel-TOTAL_FORMS": "3", "panel-INITIAL_FORMS": "0", "pd-on": ""}
+    for i, (user, kind) in enumerate(panel_members(world, appeal)):
+        data[f"panel-{i}-user"] = str(user.pk)
+        data[f"panel-{i}-kind"] = kind
+    return data
+
+
+def attachment_file(world, target):
+    return {"att-file": png(), "att-description": "照片"}
+
+
+CASE_ROW = {"see": CASE, "kwargs": pk}
+COMMITTEE_STEP = {"see": CASE, "do": COMMITTEE, "effect": case_snapshot}
+APPEAL_STEP = {"see": APPEAL, "do": COUNTY, "effect": appeal_snapshot}
+EVERY_APPEAL = (
+    ("appeal:received", APPEAL),
+    ("appeal:reviewing", APPEAL),
+    ("appeal:decided", APPEAL),
+    ("appeal:filed", APPEAL_FILED),
+)
+
+# ---------------------------------------------------------------------------------------
+# THE POLICY TABLE
+
+POLICY: list[Row] = [
+    # --- the caller and the organisation tree
+    Row("me", "GET"),
+    Row("schema", "GET"),
+    Row("api-docs", "GET"),
+    Row("org-unit-list", "GET", on="school", query=lambda w, t: {"q": t.code}, items=(("school", ORG_UNIT),)),
+    Row("org-unit-detail", "GET", on="school", see=ORG_UNIT),
+    Row("org-unit-detail", "DELETE", on="school", see=ORG_UNIT, do=NOBODY, denied=405, hidden=405),
+    Row("accounts:org_units", "GET"),
+    Row("accounts:org_unit", "GET", on="school", see=ORG_UNIT),
+    Row("accounts:users", "GET", do=SYSADMIN, denied=404),
+    Row("accounts:audit", "GET", do=AUDITOR, denied=404),
+    Row("home", "GET"),
+    # --- cases: lists and counts
+    Row("case-list", "GET", items=(("case", CASE),), query=lambda w, t: {"page_size": 200}, note="total"),
+    Row("case-list", "GET", on="school", query=lambda w, t: {"school": t.pk}, items=(("case", CASE),)),
+    Row("cases:list", "GET", on="school", query=lambda w, t: {"school": t.pk}, items=(("case", CASE),)),
+    # --- cases: intake (refused by role first; another school in the body is a 400)
+    Row(
+        "case-list",
+        "POST",
+        on="school",
+        gate=SCHOOL_ROLES,
+        see=SCHOOL_ROLES,
+        ok=201,
+        hidden=400,
+        body=new_case_body,
+        kwargs=lambda w, t: {},
+        effect=count_of("cases.Case"),
+    ),
+    Row("cases:new", "GET", do=SCHOOL_ROLES),
+    Row(
+        "cases:new",
+        "POST",
+        on="school",
+        gate=SCHOOL_ROLES,
+        see=SCHOOL_ROLES,
+        ok=302,
+        hidden=400,
+        body=new_case_form,
+        kwargs=lambda w, t: {},
+        effect=count_of("cases.Case"),
+    ),
+    # --- cases: reading
+    Row("case-detail", "GET", on="case:determined", **CASE_ROW),
+    Row("case-detail", "DELETE", on="case:determined", see=CASE, do=NOBODY, denied=405, hidden=405, kwargs=pk),
+    Row("case-detail", "PATCH", on="case:determined", see=CASE, do=NOBODY, denied=405, hidden=405, kwargs=pk),
+    Row("case-timeline", "GET", on="case:handling", **CASE_ROW),
+    Row("case-measures", "GET", on="case:handling", **CASE_ROW),
+    Row("case-pdf", "GET", on="case:handling", **CASE_ROW),
+    Row(
+        "case-attachment",
+        "GET",
+        on="case_attachment",
+        see=CASE,
+        kwargs=lambda w, t: {"pk": t.case_id, "attachment_id": t.pk},
+    ),
+    Row("cases:detail", "GET", on="case:handling", **CASE_ROW),
+    Row("cases:pdf", "GET", on="case:handling", **CASE_ROW),
+    Row(
+        "cases:attachment",
+        "GET",
+        on="case_attachment",
+        see=CASE,
+        kwargs=lambda w, t: {"pk": t.case_id, "attachment_id": t.pk},
+    ),
+    Row("cases:notice_pdf", "GET", on="case:determined", see=CASE, do=COMMITTEE, kwargs=pk),
+    # --- cases: workflow steps (API)
+    Row("case-start-investigation", "POST", on="case:reported", body=lambda w, t: {}, **COMMITTEE_STEP),
+    Row(
+        "case-determine",
+        "POST",
+        on="case:investigating",
+        body=lambda w, t: {"is_bullying": True, "severity": "minor", "reasoning": "属实。"},
+        **COMMITTEE_STEP,
+    ),
+    Row("case-sign-off", "POST", on="case:determined_unsigned", see=CASE, do=CHAIR, effect=case_snapshot),
+    Row(
+        "case-measures",
+        "POST",
+        on="case:determined",
+        ok=201,
+        body=lambda w, t: {"kind": "criticism", "party": perpetrator(t), "responsible": "班主任"},
+        **COMMITTEE_STEP,
+    ),
+    Row(
+        "case-measure-progress",
+        "POST",
+        on="measure",
+        see=CASE,
+        do=COMMITTEE,
+        kwargs=lambda w, t: {"pk": t.case_id, "measure_id": t.pk},
+        body=lambda w, t: {"completed_hours": 1},
+        effect=measure_snapshot,
+    ),
+    Row(
+        "case-parent-notices",
+        "POST",
+        on="case:determined",
+        ok=201,
+        body=lambda w, t: {"direction": "to_parents", "method": "phone", "guardian": "母亲"},
+        **COMMITTEE_STEP,
+    ),
+    Row("case-start-follow-up", "POST", on="case:handling", body=lambda w, t: {}, **COMMITTEE_STEP),
+    Row("case-follow-ups", "POST", on="case:handling", ok=201, body=lambda w, t: {"note": "好转。"}, **COMMITTEE_STEP),
+    Row("case-close", "POST", on="case:follow_up", body=lambda w, t: {"summary": "结案。"}, **COMMITTEE_STEP),
+    # --- cases: workflow steps (pages; a done step redirects to the case)
+    Row(
+        "cases:step",
+        "POST",
+        on="case:reported",
+        ok=302,
+        kwargs=lambda w, t: {"pk": t.pk, "step": "start"},
+        body=lambda w, t: {"start-on": ""},
+        note="start",
+        **COMMITTEE_STEP,
+    ),
+    Row(
+        "cases:step",
+        "POST",
+        on="case:investigating",
+        ok=302,
+        kwargs=lambda w, t: {"pk": t.pk, "step": "determine"},
+        body=lambda w, t: {"det-is_bullying": "true", "det-severity": "minor", "det-reasoning": "属实。"},
+        note="determine",
+        **COMMITTEE_STEP,
+    ),
+    Row(
+        "cases:step",
+        "POST",
+        on="case:determined_unsigned",
+        see=CASE,
+        do=CHAIR,
+        ok=302,
+        kwargs=lambda w, t: {"pk": t.pk, "step": "sign_off"},
+        effect=case_snapshot,
+        note="sign_off",
+    ),
+    Row(
+        "cases:step",
+        "POST",
+        on="case:determined",
+        ok=302,
+        kwargs=lambda w, t: {"pk": t.pk, "step": "measure"},
+        body=lambda w, t: {
+            "measure-kind": "criticism",
+            "measure-party": str(perpetrator(t)),
+            "measure-responsible": "班主任",
+        },
+        note="measure",
+        **COMMITTEE_STEP,
+    ),
+    Row(
+        "cases:step",
+        "POST",
+        on="case:determined",
+        ok=302,
+        kwargs=lambda w, t: {"pk": t.pk, "step": "notice"},
+        body=lambda w, t: {"notice-direction": "to_parents", "notice-method": "phone", "notice-guardian": "母亲"},
+        note="notice",
+        **COMMITTEE_STEP,
+    ),
+    Row(
+        "cases:step",
+        "POST",
+        on="case:handling",
+        ok=302,
+        kwargs=lambda w, t: {"pk": t.pk, "step": "start_follow_up"},
+        body=lambda w, t: {"fus-on": ""},
+        note="start_follow_up",
+        **COMMITTEE_STEP,
+    ),
+    Row(
+        "cases:step",
+        "POST",
+        on="case:handling",
+        ok=302,
+        kwargs=lambda w, t: {"pk": t.pk, "step": "follow_up"},
+        body=lambda w, t: {"fu-note": "好转。"},
+        note="follow_up",
+        **COMMITTEE_STEP,
+    ),
+    Row(
+        "cases:step",
+        "POST",
+        on="case:follow_up",
+        ok=302,
+        kwargs=lambda w, t: {"pk": t.pk, "step": "close"},
+        body=lambda w, t: {"close-summary": "结案。"},
+        note="close",
+        **COMMITTEE_STEP,
+    ),
+    Row(
+        "cases:measure_progress",
+        "POST",
+        on="measure",
+        see=CASE,
+        do=COMMITTEE,
+        ok=302,
+        kwargs=lambda w, t: {"pk": t.case_id, "measure_id": t.pk},
+        body=lambda w, t: {"prog-completed_hours": "1"},
+        effect=measure_snapshot,
+    ),
+    Row(
+        "cases:attachment_upload",
+        "POST",
+        on="case:determined",
+        see=CASE,
+        do=SCHOOL_ROLES,
+        ok=302,
+        kwargs=pk,
+        body=attachment_file,
+        effect=case_snapshot,
+    ),
+    # --- appeals (API)
+    Row("appeal-list", "GET", items=EVERY_APPEAL, query=lambda w, t: {"page_size": 200}, note="total"),
+    Row(
+        "appeal-list",
+        "GET",
+        on="appeal:received",
+        query=lambda w, t: {"case": t.case_id},
+        items=(("appeal:received", APPEAL),),
+    ),
+    Row(
+        "appeal-list",
+        "GET",
+        on="appeal:filed",
+        query=lambda w, t: {"case": t.case_id},
+        items=(("appeal:filed", APPEAL_FILED),),
+    ),
+    Row("appeal-detail", "GET", on="appeal:received", see=APPEAL, kwargs=pk),
+    Row("appeal-detail", "GET", on="appeal:filed", see=APPEAL_FILED, kwargs=pk),
+    Row("appeal-notice", "GET", on="appeal:filed", see=APPEAL_FILED, kwargs=pk),
+    Row(
+        "appeal-attachment",
+        "GET",
+        on="appeal_attachment",
+        see=APPEAL,
+        kwargs=lambda w, t: {"pk": t.appeal_id, "attachment_id": t.pk},
+    ),
+    Row(
+        "appeal-list",
+        "POST",
+        on="case:determined",
+        see=CASE,
+        do=COMMITTEE | COUNTY,
+        ok=201,
+        hidden=400,
+        kwargs=lambda w, t: {},
+        body=lambda w, t: {"case": t.pk, "appellant_name": "申诉人", "appellant_relation": "母亲", "grounds": "异议。"},
+        effect=count_of("cases.Appeal"),
+    ),
+    Row("appeal-accept-review", "POST", on="appeal:received", body=lambda w, t: {}, **APPEAL_STEP),
+    Row("appeal-uphold", "POST", on="appeal:received", body=lambda w, t: {}, **APPEAL_STEP),
+    Row(
+        "appeal-refer-legal",
+        "POST",
+        on="appeal:received",
+        body=lambda w, t: {"legal_route": "court"},
+        **APPEAL_STEP,
+    ),
+    Row(
+        "appeal-panel",
+        "POST",
+        on="appeal:reviewing",
+        body=lambda w, t: {"members": [{"user": u.pk, "kind": k} for u, k in reversed(panel_members(w, t))][:3]},
+        **APPEAL_STEP,
+    ),
+    Row(
+        "appeal-decide",
+        "POST",
+        on="appeal:reviewing",
+        body=lambda w, t: {"is_bullying": True, "severity": "minor", "opinion": "维持。"},
+        **APPEAL_STEP,
+    ),
+    Row("appeal-file", "POST", on="appeal:decided", body=lambda w, t: {}, **APPEAL_STEP),
+    Row("appeal-detail", "DELETE", on="appeal:received", see=APPEAL, do=NOBODY, denied=405, hidden=405, kwargs=pk),
+    # --- appeals (pages)
+    Row("cases:appeal_list", "GET", items=EVERY_APPEAL, note="total"),
+    Row("cases:appeal_detail", "GET", on="appeal:received", see=APPEAL, kwargs=pk),
+    Row("cases:appeal_detail", "GET", on="appeal:filed", see=APPEAL_FILED, kwargs=pk),
+    Row("cases:appeal_notice_pdf", "GET", on="appeal:filed", see=APPEAL_FILED, kwargs=pk),
+    Row(
+        "cases:appeal_attachment",
+        "GET",
+        on="appeal_attachment",
+        see=APPEAL,
+        kwargs=lambda w, t: {"pk": t.appeal_id, "attachment_id": t.pk},
+    ),
+    Row("cases:appeal_new", "GET", on="case:determined", see=CASE, do=COMMITTEE | COUNTY, kwargs=pk),
+    Row(
+        "cases:appeal_new",
+        "POST",
+        on="case:determined",
+        see=CASE,
+        do=COMMITTEE | COUNTY,
+        ok=302,
+        kwargs=pk,
+        body=lambda w, t: {"appellant_name": "申诉人", "appellant_relation": "母亲", "grounds": "异议。"},
+        effect=count_of("cases.Appeal"),
+    ),
+    Row(
+        "cases:appeal_step",
+        "POST",
+        on="appeal:received",
+        ok=302,
+        kwargs=lambda w, t: {"pk": t.pk, "step": "accept_review"},
+        body=lambda w, t: {"acc-reasons": "受理。"},
+        note="accept_review",
+        **APPEAL_STEP,
+    ),
+    Row(
+        "cases:appeal_step",
+        "POST",
+        on="appeal:received",
+        ok=302,
+        kwargs=lambda w, t: {"pk": t.pk, "step": "uphold"},
+        body=lambda w, t: {"uph-reasons": "维持。"},
+        note="uphold",
+        **APPEAL_STEP,
+    ),
+    Row(
+        "cases:appeal_step",
+        "POST",
+        on="appeal:received",
+        ok=302,
+        kwargs=lambda w, t: {"pk": t.pk, "step": "refer_legal"},
+        body=lambda w, t: {"ref-reasons": "诉讼中。", "ref-legal_route": "court"},
+        note="refer_legal",
+        **APPEAL_STEP,
+    ),
+    Row(
+        "cases:appeal_step",
+        "POST",
+        on="appeal:reviewing",
+        ok=302,
+        kwargs=lambda w, t: {"pk": t.pk, "step": "panel"},
+        body=html_panel_form,
+        note="panel",
+        **APPEAL_STEP,
+    ),
+    Row(
+        "cases:appeal_step",
+        "POST",
+        on="appeal:reviewing",
+        ok=302,
+        kwargs=lambda w, t: {"pk": t.pk, "step": "decide"},
+        body=lambda w, t: {
+            "dec-is_bullying": "true",
+            "dec-severity": "minor",
+            "dec-opinion": "维持。",
+            "dec-agreed_by": [str(u.pk) for u, _ in panel_members(w, t)],
+        },
+        note="decide",
+        **APPEAL_STEP,
+    ),
+    Row(
+        "cases:appeal_step",
+        "POST",
+        on="appeal:decided",
+        ok=302,
+        kwargs=lambda w, t: {"pk": t.pk, "step": "file"},
+        body=lambda w, t: {"file-note": "备案。"},
+        note="file",
+        **APPEAL_STEP,
+    ),
+    # --- notifications: only one's own
+    Row("notification-list", "GET", items=(("notification", OWN),), note="total"),
+    Row(
+        "notification-read",
+        "POST",
+        on="notification",
+        see=OWN,
+        hidden=200,
+        kwargs=lambda w, t: {},
+        body=lambda w, t: {"ids": [t.pk]},
+        effect=notification_read,
+    ),
+    Row("notifications:list", "GET"),
+    Row("notifications:open", "GET", on="notification", see=OWN, ok=302, kwargs=pk, effect=notification_read),
+    Row("notifications:read_all", "POST", ok=302),
+    Row("notifications:escalations", "GET"),
+    # --- the statutory calendar: only a sysadmin writes, and only in their subtree
+    Row("calendar:index", "GET"),
+    Row("calendar:day_edit", "GET", do=SYSADMIN, denied=404),
+    Row(
+        "calendar:day_edit",
+        "POST",
+        do=SYSADMIN,
+        denied=404,
+        ok=302,
+        body=lambda w, t: {"date": "2031-10-01", "kind": "holiday", "name": "国庆节"},
+        effect=calendar_days,
+    ),
+    Row("calendar:bulk", "GET", do=SYSADMIN, denied=404),
+    Row(
+        "calendar:rule_set",
+        "POST",
+        on="school",
+        gate=SYSADMIN,
+        see=SYSADMIN,
+        denied=404,
+        ok=302,
+        hidden=302,
+        kwargs=lambda w, t: {},
+        body=lambda w, t: {"org_code": t.code, "rule": "working_days"},
+        effect=region_rule,
+    ),
+    # --- reporting: incident reports climb the chain; dashboards count the subtree
+    Row(
+        "incident-report-list",
+        "GET",
+        items=(
+            ("report:county", REPORT_AT_COUNTY),
+            ("report:county_acknowledged", REPORT_AT_COUNTY),
+            ("report:city", REPORT_AT_CITY),
+        ),
+        note="total",
+    ),
+    Row("incident-report-detail", "GET", on="report:county", see=REPORT_AT_COUNTY, kwargs=pk),
+    Row("incident-report-detail", "GET", on="report:city", see=REPORT_AT_CITY, kwargs=pk),
+    Row(
+        "incident-report-list",
+        "POST",
+        on="case:determined",
+        gate=SCHOOL_ROLES,
+        see=CASE,
+        do=COMMITTEE,
+        ok=201,
+        hidden=400,
+        kwargs=lambda w, t: {},
+        body=lambda w, t: {"case": t.pk, "kind": "initial", "content": "初报。"},
+        effect=count_of("reporting.IncidentReport"),
+    ),
+    Row(
+        "incident-report-acknowledge",
+        "POST",
+        on="report:county",
+        see=REPORT_AT_COUNTY,
+        do=COUNTY,
+        body=lambda w, t: {},
+        effect=report_snapshot,
+        kwargs=pk,
+    ),
+    Row(
+        "incident-report-forward",
+        "POST",
+        on="report:county_acknowledged",
+        see=REPORT_AT_COUNTY,
+        do=COUNTY,
+        body=lambda w, t: {"note": "已督促学校处置。"},
+        effect=report_snapshot,
+        kwargs=pk,
+    ),
+    Row(
+        "api-dashboard",
+        "GET",
+        on="school",
+        see=DASHBOARD,
+        query=lambda w, t: {"org_unit": t.pk},
+        items=(("case", DASHBOARD),),
+        count_path=("cases", "total"),
+        kwargs=lambda w, t: {},
+    ),
+    Row(
+        "reporting:dashboard",
+        "GET",
+        on="school",
+        see=DASHBOARD,
+        query=lambda w, t: {"org_unit": t.pk},
+        kwargs=lambda w, t: {},
+    ),
+    Row(
+        "reporting:dashboard_export",
+        "GET",
+        on="school",
+        see=DASHBOARD,
+        query=lambda w, t: {"org_unit": t.pk},
+        kwargs=lambda w, t: {},
+    ),
+    Row("reporting:report_list", "GET"),
+    Row("reporting:report_detail", "GET", on="report:county", see=REPORT_AT_COUNTY, kwargs=pk),
+    # --- inspections: the 50 items are public to every signed-in user; records by subtree
+    Row("policy-item-list", "GET"),
+    Row("inspections:policy_list", "GET"),
+    Row("inspection-list", "GET", items=(("inspection", INSPECTION),), note="total"),
+    Row("inspection-detail", "GET", on="inspection", see=INSPECTION, kwargs=pk),
+    Row("inspection-pdf", "GET", on="inspection", see=INSPECTION, kwargs=pk),
+    Row("inspections:list", "GET"),
+    Row("inspections:detail", "GET", on="inspection", see=INSPECTION, kwargs=pk),
+]
+
+# Mounted URL names deliberately left out of the matrix, each with the reason.
+NOT_IN_MATRIX = {
+    "accounts:login": "public sign-in page (tests/test_access_policy.py)",
+    "accounts:logout": "public sign-out (tests/test_access_policy.py)",
+    "accounts:mfa": "second-factor flow (tests/accounts/test_mfa.py)",
+    "set_language": "public language switch",
+    "healthz": "public health check",
+    "auth-token": "public token exchange (tests/accounts/test_tokens.py); fuzzed in test_schemathesis.py",
+    "inspections:public_index": "published inspection results are public by policy",
+    "inspections:public_round": "published inspection results are public by policy",
+    "calendar:day_delete": "sysadmin-only like calendar:day_edit; a 404 for anyone else",
+}
+
+
+# ---------------------------------------------------------------------------------------
+# Generating the cells
+
+
+def _mounted_names() -> set[str]:
+    names = set()
+
+    def walk(patterns, namespace=""):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+                walk(entry.url_patterns, ns)
+            elif isinstance(entry, URLPattern) and entry.name:
+                names.add(f"{namespace}{entry.name}")
+
+    walk(get_resolver().url_patterns)
+    return names
+
+
+MOUNTED = _mounted_names()
+ACTIVE = [row for row in POLICY if row.name in MOUNTED]
+SKIPPED = sorted({row.label for row in POLICY if row.name not in MOUNTED})
+CELLS = [
+    pytest.param(row, role, scope, id=f"{row.label}|{role}|{scope or '-'}")
+    for row in ACTIVE
+    for role in ROLES
+    for scope in (SCOPES if row.on else (None,))
+]
+MATRIX_STATS.update(
+    generated=len(CELLS),
+    rows=len(ACTIVE),
+    skipped_rows=SKIPPED,
+    uncovered=sorted(MOUNTED - {row.name for row in POLICY} - set(NOT_IN_MATRIX)),
+)
+
+
+# ---------------------------------------------------------------------------------------
+# Running one cell
+
+
+def _target(world, row: Row, role: str, scope: str | None):
+    if row.on is None:
+        return None
+    if row.on == "notification":
+        owner = PERSONA[role] if scope == "own" else CHAIR_OF[SCHOOL[scope]]
+        return world.get("notification_of", owner)
+    return world.get(row.on, SCHOOL[scope])
+
+
+def _client(world, row: Row, role: str):
+    from django.test import Client
+
+    user = world.users[PERSONA[role]]
+    if row.api:
+        return Client(HTTP_AUTHORIZATION=f"Token {world.tokens[PERSONA[role]]}")
+    return signed_in_client(user)
+
+
+def _send(client, row: Row, url: str, body):
+    method = row.method.lower()
+    if row.api:
+        if row.method in ("GET", "DELETE"):
+            return getattr(client, method)(url)
+        return getattr(client, method)(url, data=json.dumps(body or {}), content_type="application/json")
+    if row.method == "GET":
+        return client.get(url)
+    return client.post(url, data=body or {})
+
+
+def _expected_items(world, row: Row, role: str, scope: str | None) -> set:
+    """What the list must hold, from the world's record and the table alone."""
+    wanted: set = set()
+    for kind, see in row.items:
+        if see == OWN:
+            wanted |= {pk for pk, _ in world.record[kind][PERSONA[role]]}
+            continue
+        for s in SCOPES if scope is None else (scope,):
+            if visible(see, role, s):
+                wanted |= world.ids(kind, SCHOOL[s]) if row.api else world.labels(kind, SCHOOL[s])
+    return wanted
+
+
+def _check_items(world, row: Row, role: str, scope: str | None, response) -> None:
+    wanted = _expected_items(world, row, role, scope)
+    if row.api:
+        body = response.json()
+        count = body
+        for key in row.count_path:
+            count = count[key]
+        assert count == len(wanted), f"count {count} ≠ {len(wanted)} objects in scope"
+        if row.count_path == ("count",):
+            assert {r["id"] for r in body["results"]} == wanted
+        return
+    content = response.content.decode()
+    recorded = set().union(*(world.all_labels(kind) for kind, _ in row.items))
+    found = {label for label in recorded if label in content}
+    assert found == wanted, f"listed {sorted(found)} ≠ in scope {sorted(wanted)}"
+
+
+@pytest.mark.parametrize(("row", "role", "scope"), CELLS)
+def test_cell(world, db, row: Row, role: str, scope: str | None):
+    target = _target(world, row, role, scope)
+    kwargs = row.kwargs(world, target) if row.kwargs else ({"pk": target.pk} if target is not None else {})
+    url = reverse(row.name, kwargs=kwargs)
+    if row.query:
+        from urllib.parse import urlencode
+
+        url += "?" + urlencode(row.query(world, target))
+    body = row.body(world, target) if row.body else None
+    before = row.effect(world, target) if row.effect else None
+
+    response = _send(_client(world, row, role), row, url, body)
+
+    status, takes_effect = expected(row, role, scope)
+    detail = response.content[:300].decode(errors="replace") if response.status_code != status else ""
+    assert response.status_code == status, f"{row.label} as {role} on {scope}: {response.status_code}, {detail}"
+    if row.effect:
+        changed = row.effect(world, target) != before
+        assert changed == takes_effect, f"{row.label} as {role} on {scope}: took effect={changed}"
+    if row.items and status == 200:
+        _check_items(world, row, role, scope, response)
+    MATRIX_STATS["checked"] += 1
+
+
+def test_the_matrix_is_large_and_reports_its_size():
+    """The table really generated the matrix (and says how big it is)."""
+    print(
+        f"\npermission matrix: {len(CELLS)} cells from {len(ACTIVE)} rows; "
+        f"{len(SKIPPED)} rows skipped (not mounted): {SKIPPED}"
+    )
+    assert len(ACTIVE) >= 60
+    assert len(CELLS) > 1500
+
+
+assert PNG  # the upload fixture above is the world's 1×1 PNG

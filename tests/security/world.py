@@ -1,0 +1,293 @@
+"""The objects the permission matrix acts on, built through the real services.
+
+Every school of the shared tree (A, A2 in county X; YS in county Y, both in city CA; ZS
+in county Z in city CB) gets the same set: a case in every state a workflow step needs,
+an attachment, and an appeal in every state. The matrix then asks, for each persona,
+about the copy in its own school, a sibling school, another county and another city.
+
+``World.ids``/``World.labels`` are the independent record of what exists where: list and
+count assertions compare the API's answers with them, never with a selector.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from accounts.api.authentication import token_issue
+from accounts.models import Level, OrgUnit, Role, User
+from accounts.services import _Row, org_units_import, user_add
+from bullying.notifications import Notification, notify
+from cases import appeal_services, services
+from cases.models import Case, MeasureKind, PartyRole
+from tests.conftest import PASSWORD, PERSONAS, TREE
+from tests.security.conftest import EXTRA_PERSONAS
+
+# A 1×1 PNG: the smallest file the upload sniffer accepts.
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+SCHOOL_KEYS = ("A", "A2", "YS", "ZS")
+UNIT_KEYS = {
+    "P": "330000",
+    "CA": "330100",
+    "CB": "330200",
+    "X": "330106",
+    "Y": "330105",
+    "Z": "330203",
+    "A": "2133010601",
+    "A2": "2133010602",
+    "YS": "2133010501",
+    "ZS": "2133020301",
+}
+COUNTY_OF = {"A": "X", "A2": "X", "YS": "Y", "ZS": "Z"}
+CHAIR_OF = {"A": "chair_a", "A2": "chair_a2", "YS": "chair_y", "ZS": "chair_z"}
+OFFICER_OF = {"X": "officer_x", "Y": "officer_y", "Z": "officer_z"}
+
+# Users the world needs besides the personas: a committee member in every school (to
+# leave a determination unsigned) and a review panel for every county, none of whom took
+# part in a determination (they would have to stand aside).
+WORLD_USERS = {
+    "member_a2": ("2133010602", Role.COMMITTEE_MEMBER),
+    "member_y": ("2133010501", Role.COMMITTEE_MEMBER),
+    "member_z": ("2133020301", Role.COMMITTEE_MEMBER),
+    "panel_school_x": ("2133010601", Role.SCHOOL_STAFF),
+    "panel_parent_x": ("2133010602", Role.SCHOOL_STAFF),
+    "panel_expert_x": ("330106", Role.REVIEW_EXPERT),
+    "panel_school_y": ("2133010501", Role.SCHOOL_STAFF),
+    "panel_parent_y": ("2133010501", Role.SCHOOL_STAFF),
+    "panel_expert_y": ("330105", Role.REVIEW_EXPERT),
+    "panel_school_z": ("2133020301", Role.SCHOOL_STAFF),
+    "panel_parent_z": ("2133020301", Role.SCHOOL_STAFF),
+    "panel_expert_z": ("330203", Role.REVIEW_EXPERT),
+}
+MEMBER_OF = {"A": "member_a", "A2": "member_a2", "YS": "member_y", "ZS": "member_z"}
+
+CASE_STATES = ("reported", "investigating", "determined_unsigned", "determined", "handling", "follow_up")
+APPEAL_STATES = ("received", "reviewing", "decided", "filed")
+
+
+def png(name: str = "evidence.png") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, PNG, content_type="image/png")
+
+
+@dataclass
+class World:
+    units: dict[str, OrgUnit]
+    users: dict[str, User]
+    tokens: dict[str, str] = field(default_factory=dict)
+    objects: dict[tuple[str, str], object] = field(default_factory=dict)
+    # The independent record: kind → school key → [(id, label)].
+    record: dict[str, dict[str, list[tuple[int, str]]]] = field(default_factory=dict)
+    extras: dict[str, object] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def add(self, kind: str, school: str, obj, *, label: str = "") -> None:
+        self.record.setdefault(kind, {}).setdefault(school, []).append((obj.pk, label))
+
+    def ids(self, kind: str, school: str) -> set[int]:
+        return {pk for pk, _ in self.record.get(kind, {}).get(school, [])}
+
+    def labels(self, kind: str, school: str) -> set[str]:
+        return {label for _, label in self.record.get(kind, {}).get(school, [])}
+
+    def all_labels(self, kind: str) -> set[str]:
+        return {label for rows in self.record.get(kind, {}).values() for _, label in rows}
+
+    def get(self, key: str, school: str):
+        try:
+            return self.objects[(key, school)]
+        except KeyError:
+            reason = next((e for what, e in self.errors.items() if key.startswith(what)), "not built")
+            raise LookupError(f"the world has no {key} at {school}: {reason}") from None
+
+
+def _users(units: dict[str, OrgUnit]) -> dict[str, User]:
+    users = {}
+    for username, (code, role) in {**PERSONAS, **EXTRA_PERSONAS, **WORLD_USERS}.items():
+        user, _, _ = user_add(username=username, org_code=code, role=role, password=PASSWORD, name=f"{username}老师")
+        users[username] = user
+    return users
+
+
+def _parties(school: str) -> list[dict]:
+    return [
+        {"role": PartyRole.VICTIM, "name": f"受害{school}甲", "student_no": f"V{school}0001", "grade": "五年级"},
+        {"role": PartyRole.PERPETRATOR, "name": f"实施{school}乙", "student_no": f"P{school}0002", "grade": "五年级"},
+        {"role": PartyRole.WITNESS, "name": f"证人{school}丙", "grade": "五年级"},
+    ]
+
+
+def _open(world: World, school: str) -> Case:
+    chair = world.users[CHAIR_OF[school]]
+    case = services.case_open(
+        actor=chair,
+        school=world.units[school],
+        occurred_at=timezone.now() - timedelta(hours=2),
+        location="操场",
+        source="staff",
+        forms=["verbal"],
+        summary="课间起绰号。",
+        parties=_parties(school),
+    )
+    world.add("case", school, case, label=case.number)
+    return case
+
+
+def _walk(world: World, school: str, case: Case, to: str) -> Case:
+    chair = world.users[CHAIR_OF[school]]
+    if to == "reported":
+        return case
+    services.case_start_investigation(actor=chair, case=case)
+    if to == "investigating":
+        return case
+    determiner = world.users[MEMBER_OF[school]] if to == "determined_unsigned" else chair
+    services.case_determine(actor=determiner, case=case, is_bullying=True, severity="minor", reasoning="经调查属实。")
+    if to in ("determined", "determined_unsigned"):
+        return case
+    for perpetrator in case.parties.filter(role=PartyRole.PERPETRATOR):
+        world.extras[f"measure:{school}"] = services.case_add_measure(
+            actor=chair,
+            case=case,
+            kind=MeasureKind.EDUCATION_PLAN,
+            party=perpetrator,
+            responsible="德育主任",
+            planned_hours=8,
+        )
+    if to == "handling":
+        return case
+    services.case_start_follow_up(actor=chair, case=case)
+    services.case_add_follow_up(actor=chair, case=case, note="关系缓和。")
+    return case
+
+
+def _panel(world: World, county: str) -> list[tuple[User, str]]:
+    k = county.lower()
+    return [
+        (world.users[f"panel_school_{k}"], "school_rep"),
+        (world.users[f"panel_parent_{k}"], "parent_rep"),
+        (world.users[f"panel_expert_{k}"], "expert"),
+    ]
+
+
+def _appeal(world: World, school: str, to: str):
+    case = _walk(world, school, _open(world, school), "determined")
+    county = COUNTY_OF[school]
+    officer = world.users[OFFICER_OF[county]]
+    appeal = appeal_services.appeal_lodge(
+        actor=officer,
+        case=case,
+        appellant_name="申诉人",
+        appellant_relation="受欺凌学生母亲",
+        grounds="对认定有异议。",
+        attachments=[png("appeal.png")] if to == "received" else [],
+    )
+    if to != "received":
+        appeal_services.appeal_accept_review(actor=officer, appeal=appeal)
+        appeal_services.appeal_form_panel(actor=officer, appeal=appeal, members=_panel(world, county))
+    if to in ("decided", "filed"):
+        appeal_services.appeal_decide(
+            actor=officer, appeal=appeal, is_bullying=True, severity="minor", opinion="维持。"
+        )
+    if to == "filed":
+        appeal_services.appeal_file(actor=officer, appeal=appeal)
+    appeal.refresh_from_db()
+    world.add("appeal", school, appeal, label=appeal.number)
+    world.add(f"appeal:{to}", school, appeal, label=appeal.number)
+    return appeal
+
+
+def _reports(world: World, school: str) -> None:
+    """Incident reports (reporting app): one still at the county, one the county has
+    signed for, one the county has forwarded to the city."""
+    from reporting import services as reporting
+
+    chair = world.users[CHAIR_OF[school]]
+    officer = world.users[OFFICER_OF[COUNTY_OF[school]]]
+    for state in ("county", "county_acknowledged", "city"):
+        case = _walk(world, school, _open(world, school), "determined")
+        report = reporting.report_submit(actor=chair, case=case, kind="initial", content="首报。")
+        if state in ("county_acknowledged", "city"):
+            reporting.report_acknowledge(actor=officer, report=report)
+        if state == "city":
+            reporting.report_forward(actor=officer, report=report, note="已督促学校处置。")
+        report.refresh_from_db()
+        world.objects[(f"report:{state}", school)] = report
+        world.add(f"report:{state}", school, report, label=report.number)
+
+
+def _inspection(world: World, school: str) -> None:
+    """A self-check (对照自查) by the school's committee chair (inspections app)."""
+    from inspections import services as inspections
+
+    inspection = inspections.inspection_create(
+        actor=world.users[CHAIR_OF[school]], target=world.units[school], kind="self_check"
+    )
+    world.objects[("inspection", school)] = inspection
+    world.add("inspection", school, inspection, label=f"inspection-{inspection.pk}")
+
+
+def _optional(world: World, what: str, school: str, build) -> None:
+    """Apps still being finished: a failure is recorded (and fails the rows that need
+    the object, with this message), not the whole matrix. Run in a savepoint."""
+    import copy
+
+    from django.db import transaction
+
+    record, objects = copy.deepcopy(world.record), dict(world.objects)
+    try:
+        with transaction.atomic():
+            build(world, school)
+    except Exception as exc:  # noqa: BLE001 - reported by World.get
+        world.errors[what] = f"{type(exc).__name__}: {exc}"
+        world.record, world.objects = record, objects
+
+
+def build_world() -> World:
+    result = org_units_import(rows=[_Row(i, *row) for i, row in enumerate(TREE, start=2)])
+    assert not result.errors, result.errors
+    by_code = {u.code: u for u in OrgUnit.objects.all()}
+    units = {key: by_code[code] for key, code in UNIT_KEYS.items()}
+    world = World(units=units, users=_users(units))
+    for name, user in world.users.items():
+        world.tokens[name] = token_issue(user=user)
+
+    for school in SCHOOL_KEYS:
+        for state in CASE_STATES:
+            case = _walk(world, school, _open(world, school), state)
+            case.refresh_from_db()
+            world.objects[(f"case:{state}", school)] = case
+        case = world.get("case:determined", school)
+        attachment = services.attachment_add(
+            actor=world.users[CHAIR_OF[school]], case=case, uploaded_file=png(), description="照片"
+        )
+        world.objects[("case_attachment", school)] = attachment
+        world.objects[("measure", school)] = world.extras[f"measure:{school}"]
+        for state in APPEAL_STATES:
+            world.objects[(f"appeal:{state}", school)] = _appeal(world, school, state)
+        world.objects[("appeal_attachment", school)] = world.get("appeal:received", school).attachments.get()
+        world.objects[("school", school)] = units[school]
+        _optional(world, "report", school, _reports)
+        _optional(world, "inspection", school, _inspection)
+
+    # One in-app notification for every user: "own" is the caller's, the others belong
+    # to a user of the target school. Those the services sent while building are
+    # dropped, so the record below is exactly what exists.
+    Notification.objects.all().delete()
+    for name, user in world.users.items():
+        notification = notify(
+            recipient=user, kind="test", title="您有一项待办事项。", link="/cases/", dedupe_key=f"world:{name}"
+        )
+        world.objects[("notification_of", name)] = notification
+    world.record["notification"] = {
+        name: [(n.pk, "")] for name, n in ((k[1], v) for k, v in world.objects.items() if k[0] == "notification_of")
+    }
+    assert Notification.objects.count() == len(world.users)
+    for key in ("A", "A2", "YS", "ZS"):
+        assert units[key].level == Level.SCHOOL
+    return world
