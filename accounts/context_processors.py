@@ -36,6 +36,8 @@ def navigation(request):
         items.append(("accounts:audit", "审计日志", reverse("accounts:audit")))
     if roles & {Role.COUNTY_OFFICER, Role.CITY_OFFICER, Role.PROVINCE_OFFICER}:
         items.append(("notifications:escalations", "督办事项", reverse("notifications:escalations")))
+    if roles & {Role.CITY_OFFICER, Role.PROVINCE_OFFICER}:
+        items.append(("cases:unmask_queue", "姓名查看审批", reverse("cases:unmask_queue")))
     current = request.resolver_match.view_name if request.resolver_match else ""
     return {
         "nav_items": [

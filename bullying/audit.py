@@ -108,6 +108,10 @@ ACTION_LABELS = {
     "membership.removed": _("撤销角色"),
     "api.token_issued": _("签发接口令牌"),
     "org_units.imported": _("导入单位"),
+    "case.read": _("查阅事件"),
+    "unmask.requested": _("申请查看学生姓名"),
+    "unmask.approved": _("批准查看学生姓名"),
+    "unmask.rejected": _("驳回查看学生姓名"),
 }
 
 

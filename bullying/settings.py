@@ -258,6 +258,9 @@ LOGGING = {
 
 PORTAL_NAME = _("中小学生欺凌防治平台")
 
+# A city or province official's approved request to see children's names lasts this long.
+UNMASK_HOURS = envint("UNMASK_HOURS", 24)
+
 # Audit rows are kept at least 185 days (网络安全法第二十一条: logs kept no less than six months).
 AUDIT_RETENTION_DAYS = envint("AUDIT_RETENTION_DAYS", 365)
 if AUDIT_RETENTION_DAYS < 185:

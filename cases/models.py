@@ -599,3 +599,41 @@ class AppealUserObjectPermission(UserObjectPermissionBase):
     class Meta(UserObjectPermissionBase.Meta):
         verbose_name = _("申诉授权")
         verbose_name_plural = _("申诉授权")
+
+
+class UnmaskStatus(models.TextChoices):
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已批准")
+    REJECTED = "rejected", _("未批准")
+
+
+class UnmaskGrant(models.Model):
+    """A city or province official's request to see the children's names of one case.
+
+    Purpose-bound (a stated reason), approved by a second official, valid for a limited
+    time (``UNMASK_HOURS``); every read made under it is audited with its id.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="unmask_grants")
+    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    purpose = models.TextField(_("查看目的"))
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(_("状态"), max_length=16, choices=UnmaskStatus.choices, default=UnmaskStatus.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(_("审批意见"), max_length=200, blank=True)
+    expires_at = models.DateTimeField(_("有效期至"), null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("查看姓名申请")
+        verbose_name_plural = _("查看姓名申请")
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"查看姓名申请 #{self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == UnmaskStatus.APPROVED and self.expires_at is not None and self.expires_at > timezone.now()

@@ -1,10 +1,11 @@
 """Permission-aware reads of cases, all built on the one scoping rule."""
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from accounts.models import COMMITTEE_ROLES, SCHOOL_ROLES, OrgUnit, Role, User
-from accounts.selectors import CASE_READER_ROLES, memberships_of, restrict
-from cases.models import Case, Party
+from accounts.selectors import CASE_READER_ROLES, has_role, memberships_of, restrict
+from cases.models import Case, Party, UnmaskGrant, UnmaskStatus
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
@@ -45,7 +46,43 @@ def can_see_names(user: User, case: Case) -> bool:
     # A review panel member needs the names to review the case, on that case only.
     from cases.appeal_selectors import panel_case_ids
 
-    return case.pk in panel_case_ids(user)
+    if case.pk in panel_case_ids(user):
+        return True
+    # A city or province official with an approved, unexpired purpose-bound grant.
+    return active_unmask_grant(user, case) is not None
+
+
+def active_unmask_grant(user: User, case: Case) -> UnmaskGrant | None:
+    if not user.is_authenticated:
+        return None
+    return (
+        UnmaskGrant.objects.filter(
+            case=case, requester=user, status=UnmaskStatus.APPROVED, expires_at__gt=timezone.now()
+        )
+        .order_by("-expires_at")
+        .first()
+    )
+
+
+UNMASK_ROLES = frozenset({Role.CITY_OFFICER, Role.PROVINCE_OFFICER})
+
+
+def can_request_unmask(user: User, case: Case) -> bool:
+    """City and province officials with the case in scope, who do not see names already."""
+    return (
+        has_role(user, UNMASK_ROLES)
+        and restrict(Case.objects.filter(pk=case.pk), user, via="school", roles=UNMASK_ROLES).exists()
+    )
+
+
+def unmask_requests_to_decide(user: User) -> QuerySet[UnmaskGrant]:
+    """Pending requests a second official may decide: cases in their own scope, not their own."""
+    cases = restrict(Case.objects.all(), user, via="school", roles=UNMASK_ROLES)
+    return (
+        UnmaskGrant.objects.filter(status=UnmaskStatus.PENDING, case__in=cases)
+        .exclude(requester=user)
+        .select_related("case", "case__school", "requester")
+    )
 
 
 def can_report_at(user: User, school: OrgUnit) -> bool:

@@ -4,8 +4,9 @@ case row, and appends to the timeline in the same transaction.
 """
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -14,6 +15,7 @@ from accounts.models import OrgUnit, User
 from bullying.audit import audit_record
 from bullying.calendar import compute_due, register_deadline_source, rule_for
 from bullying.errors import ApplicationError
+from bullying.notifications import notify
 from cases import selectors
 from cases.models import (
     INVESTIGATION_DAYS,
@@ -37,6 +39,8 @@ from cases.models import (
     Source,
     Status,
     TimelineEntry,
+    UnmaskGrant,
+    UnmaskStatus,
 )
 
 STATUS_LABELS = dict(Status.choices)
@@ -581,8 +585,81 @@ def attachment_add(*, actor: User, case: Case, uploaded_file, description: str =
 
 
 def case_record_read(*, actor: User, case: Case, via: str) -> None:
-    """Every read of a case's detail is audited (children's sensitive data, PIPL)."""
-    audit_record(action="case.read", actor=actor, obj=case, detail={"via": via})
+    """Every read of a case's detail is audited (children's sensitive data, PIPL); a read
+    under a purpose-bound grant names the grant."""
+    detail = {"via": via}
+    grant = selectors.active_unmask_grant(actor, case)
+    if grant is not None:
+        detail["unmask_grant"] = grant.pk
+    audit_record(action="case.read", actor=actor, obj=case, detail=detail)
+
+
+# ---------------------------------------------------------------------------
+# Purpose-bound unmasking for city and province officials
+
+
+@transaction.atomic
+def unmask_request(*, actor: User, case: Case, purpose: str) -> UnmaskGrant:
+    """Ask to see the children's names of one case, stating why (a second official decides)."""
+    if not selectors.can_request_unmask(actor, case):
+        raise PermissionDenied("只有市级、省级教育部门工作人员可以申请查看本辖区事件的学生姓名。")
+    purpose = (purpose or "").strip()
+    if len(purpose) < 10:
+        raise ApplicationError("请具体说明查看学生姓名的目的（至少 10 个字）。", field="purpose")
+    if UnmaskGrant.objects.filter(case=case, requester=actor, status=UnmaskStatus.PENDING).exists():
+        raise ApplicationError("您对本案已有待审批的申请。")
+    grant = UnmaskGrant.objects.create(case=case, requester=actor, purpose=purpose[:1000])
+    audit_record(action="unmask.requested", actor=actor, obj=case, detail={"grant": grant.pk})
+    approvers = (
+        User.objects.filter(
+            memberships__role__in=selectors.UNMASK_ROLES,
+            memberships__org_unit_id__in=case.school.ancestor_ids(),
+            is_active=True,
+        )
+        .exclude(pk=actor.pk)
+        .distinct()
+    )
+    for approver in approvers:
+        notify(
+            recipient=approver,
+            kind="unmask.requested",
+            title=f"有一份查看欺凌事件 {case.number} 学生姓名的申请待您审批。",
+            link="/cases/unmask-requests/",
+            dedupe_key=f"unmask:{grant.pk}:{approver.pk}",
+        )
+    return grant
+
+
+@transaction.atomic
+def unmask_decide(*, actor: User, grant: UnmaskGrant, approve: bool, note: str = "") -> UnmaskGrant:
+    """A second official approves (for ``UNMASK_HOURS``) or refuses a request."""
+    grant = UnmaskGrant.objects.select_for_update().select_related("case").get(pk=grant.pk)
+    if grant.requester_id == actor.pk:
+        raise PermissionDenied("不能审批本人的申请。")
+    if not selectors.unmask_requests_to_decide(actor).filter(pk=grant.pk).exists():
+        if grant.status != UnmaskStatus.PENDING:
+            raise ApplicationError("该申请已处理。")
+        raise PermissionDenied("只有本辖区的另一名市级、省级工作人员可以审批。")
+    now = timezone.now()
+    grant.status = UnmaskStatus.APPROVED if approve else UnmaskStatus.REJECTED
+    grant.decided_by, grant.decided_at = actor, now
+    grant.decision_note = (note or "").strip()[:200]
+    grant.expires_at = now + timedelta(hours=settings.UNMASK_HOURS) if approve else None
+    grant.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "expires_at"])
+    audit_record(
+        action="unmask.approved" if approve else "unmask.rejected",
+        actor=actor,
+        obj=grant.case,
+        detail={"grant": grant.pk, "requester": grant.requester_id},
+    )
+    notify(
+        recipient=grant.requester,
+        kind="unmask.decided",
+        title=f"您查看欺凌事件 {grant.case.number} 学生姓名的申请{'已批准' if approve else '未获批准'}。",
+        link=f"/cases/{grant.case_id}/",
+        dedupe_key=f"unmask:{grant.pk}:decided",
+    )
+    return grant
 
 
 @transaction.atomic

@@ -14,6 +14,9 @@ urlpatterns = [
     path("<int:pk>/attachments/<int:attachment_id>/", views.attachment_download, name="attachment"),
     path("<int:pk>/pdf/", views.case_pdf, name="pdf"),
     path("<int:pk>/notice.pdf", views.notice_pdf, name="notice_pdf"),
+    path("<int:pk>/unmask/", views.unmask_request, name="unmask_request"),
+    path("unmask-requests/", views.unmask_queue, name="unmask_queue"),
+    path("unmask-requests/<int:grant_id>/decide/", views.unmask_decide, name="unmask_decide"),
     # Appeals and review (申诉复查): the county desk, and lodging from a case page.
     path("<int:pk>/appeal/", appeal_views.appeal_new, name="appeal_new"),
     path("appeals/", appeal_views.appeal_list, name="appeal_list"),

@@ -14,12 +14,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.models import COMMITTEE_ROLES, Membership
+from accounts.selectors import has_role
 from bullying.audit import Outcome, audit_record
 from bullying.errors import ApplicationError
 from cases import forms as f
 from cases import pdf, selectors, services
 from cases.filters import CaseFilter
-from cases.models import Attachment, Measure, Party, Status
+from cases.models import Attachment, Measure, Party, Status, UnmaskGrant, UnmaskStatus
 from cases.privacy import Redactor
 
 
@@ -164,6 +165,11 @@ def _page_context(request, case, **bound):
         "timeline": case.timeline.select_related("actor").all(),
         "attachments": case.attachments.all(),
         "can_handle": handler,
+        "unmask_grant": selectors.active_unmask_grant(request.user, case),
+        "can_request_unmask": not show_names and selectors.can_request_unmask(request.user, case),
+        "unmask_pending": UnmaskGrant.objects.filter(
+            case=case, requester=request.user, status=UnmaskStatus.PENDING
+        ).exists(),
         "visible_forms": _visible_forms(case) if handler else set(),
         "is_chair": selectors.is_chair(request.user, case),
         "progress_form": f.ProgressForm(prefix="prog"),
@@ -393,3 +399,45 @@ def notice_pdf(request, pk: int):
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="notice-{case.pk}.pdf"'
     return response
+
+
+@login_required
+@require_POST
+def unmask_request(request, pk: int):
+    case = _case_or_404(request, pk)
+    try:
+        services.unmask_request(actor=request.user, case=case, purpose=request.POST.get("purpose", ""))
+    except ApplicationError as exc:
+        messages.error(request, f"未提交：{exc.message}")
+    else:
+        messages.success(request, "申请已提交，待另一名工作人员审批。")
+    return redirect(reverse("cases:detail", args=[case.pk]) + "#parties")
+
+
+@login_required
+def unmask_queue(request):
+    if not has_role(request.user, selectors.UNMASK_ROLES):
+        raise Http404
+    pending = selectors.unmask_requests_to_decide(request.user)
+    mine = UnmaskGrant.objects.filter(requester=request.user).select_related("case", "decided_by")[:20]
+    return render(request, "cases/unmask_queue.html", {"pending": pending, "mine": mine})
+
+
+@login_required
+@require_POST
+def unmask_decide(request, grant_id: int):
+    grant = selectors.unmask_requests_to_decide(request.user).filter(pk=grant_id).first()
+    if grant is None:
+        raise Http404
+    try:
+        services.unmask_decide(
+            actor=request.user,
+            grant=grant,
+            approve=request.POST.get("decision") == "approve",
+            note=request.POST.get("note", ""),
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "审批意见已保存。")
+    return redirect("cases:unmask_queue")
