@@ -51,6 +51,7 @@ from cases.services import _effective_date, _lock, _timeline, _today, current_de
 
 APPEAL_STATUS_LABELS = dict(AppealStatus.choices)
 ACTION_LABELS.setdefault("appeal.read", "查阅申诉")
+SETTLED_STATUSES = (AppealStatus.UPHELD, AppealStatus.DECIDED, AppealStatus.FILED)
 VIEW_PERM = "view_appeal"
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
@@ -163,10 +164,16 @@ def appeal_lodge(
         raise ApplicationError("该事件尚未作出认定，不能申诉。", field="case")
     if Appeal.objects.filter(review_determination=determination).exists():
         raise ApplicationError(
-            "当前认定是县级复查决定，不能再向县级防治学生欺凌工作部门申诉，可依法申请行政复议或提起诉讼。"
+            "当前认定是县级复查决定，不能再向县级防治学生欺凌工作部门申诉，可通过相应法律途径解决。", field="case"
         )
     if Appeal.objects.filter(case=case, status__in=[AppealStatus.RECEIVED, AppealStatus.REVIEWING]).exists():
         raise ApplicationError("本案已有正在办理的申诉，办结后才能登记新的申诉。", field="case")
+    # A determination the county has already examined (upheld, or reviewed and decided)
+    # is not appealed again; one it did not accept (for the courts) may come back.
+    if Appeal.objects.filter(determination=determination, status__in=SETTLED_STATUSES).exists():
+        raise ApplicationError(
+            "该认定已经县级防治学生欺凌工作部门审查并作出决定，不能重复申诉，可通过相应法律途径解决。", field="case"
+        )
     appellant_name = _text(appellant_name, field="appellant_name", label="申诉人姓名", max_length=50)
     appellant_relation = _text(
         appellant_relation, field="appellant_relation", label="申诉人与学生的关系", max_length=50

@@ -139,8 +139,7 @@ def seed_inspections(stdout) -> None:
                 salt=salt,
                 summary="防治工作机构健全，专题教育开展较好；部分制度落实记录不完整，调查处理时限执行不严，须限期整改。",
             )
-            services.inspection_submit(actor=city_inspector, inspection=inspection)
-            supervisions.append(inspection)
+            supervisions.append(services.inspection_submit(actor=city_inspector, inspection=inspection))
         _rectify(supervisions, city_inspector, visited, today)
         services.round_publish(actor=city_inspector, round=rnd)
 

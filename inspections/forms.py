@@ -55,7 +55,12 @@ def _indent(unit) -> str:
 
 
 class InspectionHeaderForm(forms.Form):
-    summary = forms.CharField(label="主要问题和结论", required=False, widget=forms.Textarea, help_text=PRIVACY_HELP)
+    summary = forms.CharField(
+        label="主要问题和结论",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="概括主要问题和整改要求。" + PRIVACY_HELP,
+    )
     inspected_on = forms.DateField(label="检查日期", widget=DATE)
     is_spot_check = forms.BooleanField(label="抽查", required=False)
     is_unannounced = forms.BooleanField(label="不打招呼（暗访）", required=False)

@@ -37,6 +37,11 @@ def inspection_report_pdf(*, inspection: Inspection, viewer: User) -> bytes:
     )
     rows = list(inspection.results.select_related("item").prefetch_related("evidence").order_by("item__number"))
     counts = Counter(r.result or "unchecked" for r in rows)
+    previous = None
+    for row in rows:
+        # Items of one 内容 (a merged cell in the published table) show it once.
+        row.same_topic = row.item.topic == previous
+        previous = row.item.topic
     groups = []
     for category in Category:
         items = [r for r in rows if r.item.category == category]

@@ -195,9 +195,12 @@ def _detail_context(request, inspection, **bound):
     )
     can_edit = selectors.can_edit_inspection(user, inspection) and not inspection.is_locked
     assessed = sum(1 for r in rows if r.result)
+    only_deficient = request.GET.get("only") == "deficient"
     groups = []
     for category in Category:
-        group_rows = [r for r in rows if r.item.category == category]
+        group_rows = [
+            r for r in rows if r.item.category == category and (not only_deficient or r.result in DEFICIENT_RESULTS)
+        ]
         if group_rows:
             groups.append({"label": category.label, "number": group_rows[0].item.category_number, "rows": group_rows})
     rectifications = list(
@@ -222,6 +225,7 @@ def _detail_context(request, inspection, **bound):
         "can_hold_to_account": inspection.is_locked and selectors.can_hold_to_account(user, inspection.target),
         "privacy_help": f.PRIVACY_HELP,
         "bound_item": bound.pop("bound_item", None),
+        "only_deficient": only_deficient,
     }
     if can_edit:
         bound_item = context["bound_item"] or {}

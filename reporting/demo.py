@@ -29,11 +29,28 @@ STORIES = {
     "B": ("学生宿舍", ["property", "physical"], "三名学生多次在宿舍强行索要受害学生财物，并殴打威胁其不许告诉老师。"),
     "C": ("校外奶茶店门口", ["physical"], "放学后多名学生在校外将受害学生拦下殴打，有路人拍摄视频。"),
     "D": ("班级微信群", ["cyber", "verbal"], "多名学生在班级群和短视频平台持续发布侮辱受害学生的图片和言语。"),
-    "E": ("操场看台", ["physical", "exclusion"], "一名学生纠集他人在操场看台殴打受害学生，视频在网络流传，引发舆论关注。"),
+    "E": (
+        "操场看台",
+        ["physical", "exclusion"],
+        "一名学生纠集他人在操场看台殴打受害学生，视频在网络流传，引发舆论关注。",
+    ),
     "F": ("食堂", ["verbal", "exclusion"], "多名学生长期在食堂孤立、嘲笑受害学生，并将其餐盘打翻。"),
     "G": ("学校后门小巷", ["physical", "property"], "派出所通报：多名学生在学校后门小巷殴打受害学生并抢走其手机。"),
 }
-NAMES = ["孙小雨", "钱浩宇", "周子墨", "吴思琪", "郑一鸣", "冯雨涵", "陈嘉豪", "褚若溪", "卫子轩", "蒋欣怡", "沈博文", "韩梓萱"]
+NAMES = [
+    "孙小雨",
+    "钱浩宇",
+    "周子墨",
+    "吴思琪",
+    "郑一鸣",
+    "冯雨涵",
+    "陈嘉豪",
+    "褚若溪",
+    "卫子轩",
+    "蒋欣怡",
+    "沈博文",
+    "韩梓萱",
+]
 
 
 def _member(unit: OrgUnit, role: str):
@@ -114,7 +131,9 @@ def _climb(report: IncidentReport, offices: list[OrgUnit], *, stop: str) -> None
     state, _, index = stop.partition(":")
     last = len(offices) - 1 if state == "ministry" else int(index)
     for i, office in enumerate(offices[: last + 1]):
-        officer = _member(office, {"county": Role.COUNTY_OFFICER, "city": Role.CITY_OFFICER}.get(office.level, Role.PROVINCE_OFFICER))
+        officer = _member(
+            office, {"county": Role.COUNTY_OFFICER, "city": Role.CITY_OFFICER}.get(office.level, Role.PROVINCE_OFFICER)
+        )
         if state == "pending" and i == last:
             return
         services.report_acknowledge(actor=officer, report=report, note="已签收。")
@@ -159,7 +178,9 @@ def seed_reports(stdout) -> None:
         case_services.case_add_follow_up(
             actor=chair, case=d, note="双方关系缓和，受害学生情绪稳定。", on=today - timedelta(days=10)
         )
-        case_services.case_close(actor=chair, case=d, summary="措施落实到位，跟踪观察无反复。", on=today - timedelta(days=5))
+        case_services.case_close(
+            actor=chair, case=d, summary="措施落实到位，跟踪观察无反复。", on=today - timedelta(days=5)
+        )
         d.refresh_from_db()
         _climb(_report(d, "final", on=today - timedelta(days=3)), offices, stop="acknowledged:1")
 
@@ -175,7 +196,11 @@ def seed_reports(stdout) -> None:
         before_last_month = today.replace(day=1) - timedelta(days=1)
         previous = period_by_code(f"{before_last_month.replace(day=1) - timedelta(days=1):%Y-%m}")
         services.stat_return_submit(
-            actor=_member(s1, Role.COMMITTEE_CHAIR), unit=s1, period=previous.code, comment="本月无新增重大事件。", on=previous.due
+            actor=_member(s1, Role.COMMITTEE_CHAIR),
+            unit=s1,
+            period=previous.code,
+            comment="本月无新增重大事件。",
+            on=previous.due,
         )
         services.stat_return_submit(
             actor=_member(s2, Role.COMMITTEE_CHAIR),
@@ -185,9 +210,13 @@ def seed_reports(stdout) -> None:
             on=min(today, previous.due + timedelta(days=3)),
         )
         services.stat_return_submit(
-            actor=_member(county, Role.COUNTY_OFFICER), unit=county, period=previous.code, comment="已汇总辖区学校情况。", on=previous.due
+            actor=_member(county, Role.COUNTY_OFFICER),
+            unit=county,
+            period=previous.code,
+            comment="已汇总辖区学校情况。",
+            on=previous.due,
         )
     stdout.write(
         f"演示事件报告 {IncidentReport.objects.count()} 份（待签收、已签收、逐级转报、报教育部、迟报各例），"
-        "另有漏报和疑似瞒报事件各一件，上月统计表报送情况一份。"
+        "另有漏报和疑似瞒报事件各一件，及一期月度统计表的报送情况。"
     )

@@ -58,7 +58,9 @@ def dashboard_workbook(d: Dashboard, *, trend: list[dict], grades: list[dict], l
     wb = Workbook()
     wb.remove(wb.active)
     for section in summary_sections(d):
-        _sheet(wb, section["title"], _caption(d, section["title"]), ["项目", "数值"], [list(r) for r in section["rows"]])
+        _sheet(
+            wb, section["title"], _caption(d, section["title"]), ["项目", "数值"], [list(r) for r in section["rows"]]
+        )
     league = league_rows(d)
     _sheet(
         wb,
@@ -66,7 +68,10 @@ def dashboard_workbook(d: Dashboard, *, trend: list[dict], grades: list[dict], l
         _caption(d, "下级单位排名（按超期率、迟报率排序）"),
         [label for _, label in LEAGUE_COLUMNS],
         [
-            [row["unit"].name if key == "unit" else _rate(row[key]) if key.endswith("rate") else row[key] for key, _ in LEAGUE_COLUMNS]
+            [
+                row["unit"].name if key == "unit" else _rate(row[key]) if key.endswith("rate") else row[key]
+                for key, _ in LEAGUE_COLUMNS
+            ]
             for row in league
         ],
     )

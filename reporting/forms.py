@@ -17,7 +17,9 @@ class ReportForm(forms.Form):
         help_text="已按案件记录起草，请核实修改。报送前系统会再次遮蔽学生姓名。",
     )
     public_concern = forms.BooleanField(label="舆论高度关注（须逐级报至教育部）", required=False)
-    on = forms.DateField(label="报送日期", required=False, widget=DateInput, help_text="纸质报告先行时填写实际报送日期，默认今天")
+    on = forms.DateField(
+        label="报送日期", required=False, widget=DateInput, help_text="纸质报告先行时填写实际报送日期，默认今天"
+    )
 
 
 class AcknowledgeForm(forms.Form):

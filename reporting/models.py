@@ -98,18 +98,30 @@ class ReportHop(models.Model):
     """One office a report has reached: arrival, 签收, handling note, forwarding."""
 
     report = models.ForeignKey(IncidentReport, on_delete=models.CASCADE, related_name="hops")
-    org_unit = models.ForeignKey("accounts.OrgUnit", verbose_name=_("接收单位"), on_delete=models.PROTECT, related_name="+")
+    org_unit = models.ForeignKey(
+        "accounts.OrgUnit", verbose_name=_("接收单位"), on_delete=models.PROTECT, related_name="+"
+    )
     received_at = models.DateTimeField(_("收到时间"))
     ack_due_at = models.DateTimeField(_("签收时限"))
     acknowledged_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("签收人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("签收人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     # Set at 签收 when the rules oblige this office to pass the report on.
     forward_due_at = models.DateTimeField(_("转报时限"), null=True, blank=True)
     forwarded_at = models.DateTimeField(_("转报时间"), null=True, blank=True)
     forwarded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("转报人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("转报人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     note = models.TextField(_("处理意见"), blank=True)
 
@@ -157,7 +169,9 @@ class StatReturn(models.Model):
     (``revision`` goes up); timeliness is judged on the first submission.
     """
 
-    org_unit = models.ForeignKey("accounts.OrgUnit", verbose_name=_("报送单位"), on_delete=models.PROTECT, related_name="+")
+    org_unit = models.ForeignKey(
+        "accounts.OrgUnit", verbose_name=_("报送单位"), on_delete=models.PROTECT, related_name="+"
+    )
     period = models.CharField(_("统计期"), max_length=16)
     period_label = models.CharField(_("统计期名称"), max_length=60)
     period_start = models.DateField(_("统计起始日"))

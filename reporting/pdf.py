@@ -15,11 +15,22 @@ from django.utils import timezone
 from accounts.models import OrgUnit, User
 from cases.models import Form, Severity
 from cases.pdf import _render
-from reporting import selectors
+from reporting import conf, selectors
 from reporting.charts import hbar_chart
 from reporting.models import ReportKind
 from reporting.periods import Period
 from reporting.tables import choice_rows, league_rows, summary_sections
+
+
+def _span(hours: float) -> str:
+    hours = int(hours) if float(hours).is_integer() else hours
+    return f"{hours // 24}日" if isinstance(hours, int) and hours >= 48 and hours % 24 == 0 else f"{hours}小时"
+
+
+def _limit_labels() -> dict:
+    """The configured time limits as officials write them (24小时, 7日)."""
+    limits = conf.time_limits()
+    return {group: {key: _span(h) for key, h in values.items()} for group, values in limits.items()}
 
 
 def _pairs(rows: list) -> list[tuple]:
@@ -65,5 +76,6 @@ def summary_pdf(*, unit: OrgUnit, period: Period, viewer: User, now: datetime) -
         "charts": charts,
         "printed_at": local_now,
         "printed_by": viewer.display_name,
+        "limits": _limit_labels(),
     }
     return _render("reporting/pdf/summary.html", context)

@@ -47,7 +47,14 @@ def _campaigns(year: int) -> list[Period]:
     for i, (cutoff, due, label) in enumerate(conf.campaign_dates(), start=1):
         end = _md(year, cutoff)
         periods.append(
-            Period(f"{year}-C{i}", f"{year}年专项行动·{label}（截至{end.month}月{end.day}日）", "campaign", start, end, _md(year, due))
+            Period(
+                f"{year}-C{i}",
+                f"{year}年专项行动·{label}（截至{end.month}月{end.day}日）",
+                "campaign",
+                start,
+                end,
+                _md(year, due),
+            )
         )
         start = end + timedelta(days=1)
     return periods

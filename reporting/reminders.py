@@ -100,7 +100,14 @@ def _hop_due(ack_due_at, acknowledged_at, forward_due_at) -> date:
 
 def _hop_deadlines() -> Iterable[OpenDeadline]:
     rows = _open_hops().values_list(
-        "pk", "report_id", "report__number", "org_unit_id", "org_unit__parent_id", "ack_due_at", "acknowledged_at", "forward_due_at"
+        "pk",
+        "report_id",
+        "report__number",
+        "org_unit_id",
+        "org_unit__parent_id",
+        "ack_due_at",
+        "acknowledged_at",
+        "forward_due_at",
     )
     for pk, report_id, number, unit_id, parent_id, ack_due, acked, forward_due in rows.iterator(chunk_size=2000):
         action = "签收" if acked is None else "转报"

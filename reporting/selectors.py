@@ -22,20 +22,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import (
     BooleanField,
     Count,
     Exists,
     ExpressionWrapper,
     F,
-    Min,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
 )
 from django.db.models.functions import Length, Substr, TruncMonth
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from accounts.models import COMMITTEE_ROLES, OFFICE_ROLES, SCHOOL_ROLES, Level, OrgUnit, Role, User
@@ -92,11 +92,11 @@ def report_list(user: User) -> QuerySet[IncidentReport]:
 
 def report_detail_queryset(user: User) -> QuerySet[IncidentReport]:
     hops = ReportHop.objects.select_related("org_unit", "acknowledged_by", "forwarded_by").order_by("received_at", "id")
-    from django.db.models import Prefetch
-
-    return reports_visible_to(user).select_related(
-        "case", "school", "current_unit", "submitted_by", "ministry_reported_by"
-    ).prefetch_related(Prefetch("hops", queryset=hops))
+    return (
+        reports_visible_to(user)
+        .select_related("case", "school", "current_unit", "submitted_by", "ministry_reported_by")
+        .prefetch_related(Prefetch("hops", queryset=hops))
+    )
 
 
 def own_hop(user: User, report: IncidentReport) -> ReportHop | None:
@@ -317,9 +317,9 @@ def child_key(unit: OrgUnit, path_lookup: str) -> Subquery:
     """SQL for "the child of ``unit`` whose subtree holds this row": the child whose path
     is the leading part of the row's path. NULL for a row at ``unit`` itself."""
     return Subquery(
-        OrgUnit.objects.filter(parent_id=unit.pk, path=Substr(OuterRef(path_lookup), 1, Length("path"))).values("pk")[
-            :1
-        ]
+        OrgUnit.objects.filter(parent_id=unit.pk, path=Substr(OuterRef(path_lookup), 1, Length("path")))
+        .order_by()
+        .values("pk")[:1]
     )
 
 
@@ -585,7 +585,22 @@ def by_grade(unit: OrgUnit, *, period: Period | None = None) -> list[dict]:
         grade = r["grade"] or "未填写"
         entry = table.setdefault(grade, {"grade": grade, "victim": 0, "perpetrator": 0})
         entry[r["role"]] += r["cases"]
-    return sorted(table.values(), key=lambda e: (e["grade"] == "未填写", e["grade"]))
+    return sorted(table.values(), key=lambda e: _grade_order(e["grade"]))
+
+
+_NUMERALS = {c: i for i, c in enumerate("一二三四五六七八九十", start=1)}
+_STAGE_OFFSET = {"小": 0, "初": 6, "高": 9}
+
+
+def _grade_order(grade: str) -> tuple:
+    """一年级 … 九年级, 初一 … 初三 (7–9), 高一 … 高三 (10–12); anything else after, by name."""
+    if grade == "未填写":
+        return (2, 0, grade)
+    digits = [c for c in grade if c in _NUMERALS or c.isdigit()]
+    if not digits:
+        return (1, 0, grade)
+    n = int(digits[0]) if digits[0].isdigit() else _NUMERALS[digits[0]]
+    return (0, n + _STAGE_OFFSET.get(grade[0], 0), grade)
 
 
 def cases_in(unit: OrgUnit, cases: QuerySet[Case]) -> QuerySet[Case]:
@@ -626,8 +641,7 @@ def dashboard_lists(user: User, unit: OrgUnit, *, now: datetime, limit: int | No
     overdue_hops = (
         ReportHop.objects.filter(report__in=reports.values("pk"), org_unit__path__startswith=unit.path)
         .filter(
-            Q(acknowledged_at__isnull=True, ack_due_at__lt=now)
-            | Q(forward_due_at__lt=now, forwarded_at__isnull=True)
+            Q(acknowledged_at__isnull=True, ack_due_at__lt=now) | Q(forward_due_at__lt=now, forwarded_at__isnull=True)
         )
         .select_related("report", "report__school", "org_unit")
         .order_by("ack_due_at", "id")

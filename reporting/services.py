@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership, OrgUnit, Role, User
@@ -70,7 +71,7 @@ def _notify_office(*, unit: OrgUnit, report: IncidentReport, hop: ReportHop, tit
             recipient=m.user,
             kind="report:received",
             title=title,
-            link=f"/reporting/reports/{report.pk}/",
+            link=reverse("reporting:report_detail", args=[report.pk]),
             dedupe_key=f"report:{report.pk}:hop:{hop.pk}:{m.user_id}",
         )
 
@@ -250,7 +251,9 @@ def report_submit(
 
 
 @transaction.atomic
-def report_acknowledge(*, actor: User, report: IncidentReport, note: str = "", on: date | None = None) -> IncidentReport:
+def report_acknowledge(
+    *, actor: User, report: IncidentReport, note: str = "", on: date | None = None
+) -> IncidentReport:
     """The office the report has reached signs for it (签收), optionally with a note."""
     report = _lock_report(report)
     hop = _require_own_hop(actor, report)
@@ -318,7 +321,9 @@ def report_forward(
         report.status = ReportStatus.MINISTRY
         report.ministry_reported_at = moment
         report.ministry_reported_by = actor
-        report.save(update_fields=["status", "public_concern", "ministry_reported_at", "ministry_reported_by", "updated_at"])
+        report.save(
+            update_fields=["status", "public_concern", "ministry_reported_at", "ministry_reported_by", "updated_at"]
+        )
         target_name = "教育部主管司局"
     else:
         new_hop = ReportHop.objects.create(

@@ -44,14 +44,26 @@ def summary_sections(d: Dashboard) -> list[dict]:
                 ("复查改变认定", c["reopened"]),
             ],
         },
-        {"key": "status", "title": "办理状态", "rows": [(label, n) for _, label, n in choice_rows(c, "status", Status.choices)]},
+        {
+            "key": "status",
+            "title": "办理状态",
+            "rows": [(label, n) for _, label, n in choice_rows(c, "status", Status.choices)],
+        },
         {
             "key": "severity",
             "title": "严重程度",
             "rows": [(label, n) for _, label, n in choice_rows(c, "severity", Severity.choices)],
         },
-        {"key": "form", "title": "欺凌形式", "rows": [(label, n) for _, label, n in choice_rows(c, "form", Form.choices)]},
-        {"key": "source", "title": "线索来源", "rows": [(label, n) for _, label, n in choice_rows(c, "source", Source.choices)]},
+        {
+            "key": "form",
+            "title": "欺凌形式",
+            "rows": [(label, n) for _, label, n in choice_rows(c, "form", Form.choices)],
+        },
+        {
+            "key": "source",
+            "title": "线索来源",
+            "rows": [(label, n) for _, label, n in choice_rows(c, "source", Source.choices)],
+        },
         {
             "key": "investigations",
             "title": "调查处理时效（10日）",
@@ -194,5 +206,7 @@ def stat_figures(unit: OrgUnit, period: Period, *, now: datetime) -> dict:
         "unit": unit.name,
         "period": period.code,
         "computed_at": now.isoformat(),
-        "sections": [{"title": s["title"], "rows": [[label, value] for label, value in s["rows"]]} for s in summary_sections(d)],
+        "sections": [
+            {"title": s["title"], "rows": [[label, value] for label, value in s["rows"]]} for s in summary_sections(d)
+        ],
     }

@@ -94,7 +94,9 @@ def dashboard_export(request):
         lists=selectors.dashboard_lists(request.user, unit, now=now, limit=None),
     )
     response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="dashboard-{unit.code}-{period.code if period else "all"}.xlsx"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="dashboard-{unit.code}-{period.code if period else "all"}.xlsx"'
+    )
     return response
 
 

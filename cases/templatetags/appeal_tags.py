@@ -3,6 +3,7 @@
 from django import template
 
 from cases import appeal_selectors, selectors
+from cases.appeal_services import SETTLED_STATUSES
 from cases.models import OPEN_APPEAL_STATUSES, Status
 from cases.pdf import Redactor
 
@@ -19,7 +20,7 @@ def case_appeals(context, case):
     can_lodge = (
         case.status not in (Status.REPORTED, Status.INVESTIGATING)
         and not any(a.status in OPEN_APPEAL_STATUSES for a in appeals)
-        and not any(a.review_determination_id and a.review_determination_id == _current_id(case) for a in appeals)
+        and not _settled(case, appeals)
         and appeal_selectors.can_lodge(user, case)
     )
     redact = Redactor(case.parties.all(), active=bool(appeals) and not selectors.can_see_names(user, case))
@@ -33,6 +34,13 @@ def case_appeals(context, case):
     }
 
 
-def _current_id(case):
-    determination = case.determinations.order_by("-decided_on", "-id").first()
-    return determination.pk if determination else None
+def _settled(case, appeals) -> bool:
+    """The current determination came from a review, or the county already upheld or
+    reviewed it: no new appeal (the service refuses it too)."""
+    if not appeals:
+        return False
+    current = case.determinations.order_by("-decided_on", "-id").values_list("pk", flat=True).first()
+    return any(
+        a.review_determination_id == current or (a.determination_id == current and a.status in SETTLED_STATUSES)
+        for a in appeals
+    )

@@ -39,7 +39,9 @@ class IncidentReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sc
 
     def _detail(self, report, *, status_code=200):
         report = selectors.report_detail_queryset(self.request.user).get(pk=report.pk)
-        return Response(s.ReportDetailSerializer(report, context=self.get_serializer_context()).data, status=status_code)
+        return Response(
+            s.ReportDetailSerializer(report, context=self.get_serializer_context()).data, status=status_code
+        )
 
     @extend_schema(request=s.ReportCreateSerializer, responses={201: s.ReportDetailSerializer})
     def create(self, request, *args, **kwargs):

@@ -55,17 +55,26 @@
     }
   }
 
-  function pie(id, rows) {
-    if (!total(rows)) return empty(id);
+  function pie(id, rows, colours, emptyText) {
+    if (!total(rows)) return empty(id, emptyText);
+    var shown = [];
+    var palette = [];
+    rows.forEach(function (r, i) {
+      if (r.value > 0) {
+        shown.push(r);
+        palette.push((colours || PALETTE)[i % (colours || PALETTE).length]);
+      }
+    });
     make(id, {
+      color: palette,
       tooltip: { trigger: "item", formatter: "{b}：{c}（{d}%）" },
-      legend: { bottom: 0, type: "scroll" },
+      legend: { bottom: 0 },
       series: [{
         type: "pie",
         radius: ["35%", "62%"],
         center: ["50%", "44%"],
-        label: { formatter: "{b}\n{c}" },
-        data: rows.filter(function (r) { return r.value > 0; })
+        label: { formatter: "{c}" },
+        data: shown
       }]
     });
   }
@@ -127,7 +136,7 @@
       }
     }
 
-    pie("chart-severity", data.severity || []);
+    hbar("chart-severity", data.severity || [], DANGER);
     hbar("chart-form", data.form || []);
     hbar("chart-source", data.source || [], "#3d7cc9");
 
@@ -148,17 +157,7 @@
       empty("chart-grade");
     }
 
-    var inv = data.investigations || [];
-    if (total(inv)) {
-      make("chart-investigations", {
-        color: [OK, WARN, DANGER],
-        tooltip: { trigger: "item", formatter: "{b}：{c}（{d}%）" },
-        legend: { bottom: 0 },
-        series: [{ type: "pie", radius: ["35%", "62%"], center: ["50%", "44%"], label: { formatter: "{b}\n{c}" }, data: inv }]
-      });
-    } else {
-      empty("chart-investigations");
-    }
+    pie("chart-investigations", data.investigations || [], [OK, WARN, DANGER]);
 
     var reports = data.reports || [];
     var anyReport = reports.some(function (r) { return r.on_time + r.late > 0; });
@@ -178,18 +177,7 @@
       empty("chart-reports", "暂无事件报告");
     }
 
-    if (data.appeals) {
-      if (total(data.appeals)) {
-        make("chart-appeals", {
-          color: [OK, DANGER, "#8c8c8c", BRAND],
-          tooltip: { trigger: "item", formatter: "{b}：{c}（{d}%）" },
-          legend: { bottom: 0 },
-          series: [{ type: "pie", radius: ["35%", "62%"], center: ["50%", "44%"], label: { formatter: "{b}\n{c}" }, data: data.appeals }]
-        });
-      } else {
-        empty("chart-appeals", "暂无申诉");
-      }
-    }
+    if (data.appeals) pie("chart-appeals", data.appeals, [OK, DANGER, "#8c8c8c", BRAND], "暂无申诉");
   }
 
   document.addEventListener("DOMContentLoaded", function () {

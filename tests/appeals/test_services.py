@@ -103,12 +103,28 @@ def test_the_database_refuses_a_second_open_appeal_too(make_case, lodge):
         )
 
 
-def test_a_new_appeal_is_possible_once_the_first_is_finished(make_case, lodge, personas):
+def test_an_appeal_not_accepted_for_the_courts_may_come_back(make_case, lodge, personas):
     case = make_case()
     first = lodge(case)
-    appeal_services.appeal_uphold(actor=personas["officer_x"], appeal=first, on=ACCEPTED_ON)
+    appeal_services.appeal_refer_legal(actor=personas["officer_x"], appeal=first, on=ACCEPTED_ON)
     second = lodge(case, received_on=ACCEPTED_ON)
     assert second.number == "SS330106-2026-002"
+
+
+def test_a_determination_the_county_upheld_or_reviewed_is_not_appealed_again(make_case, lodge, decided, personas):
+    upheld = lodge(make_case())
+    appeal_services.appeal_uphold(actor=personas["officer_x"], appeal=upheld, on=ACCEPTED_ON)
+    with pytest.raises(ApplicationError, match="不能重复申诉"):
+        lodge(upheld.case, received_on=ACCEPTED_ON)
+    confirmed = decided()
+    with pytest.raises(ApplicationError, match="不能重复申诉"):
+        lodge(confirmed.case, received_on=DECIDED_ON)
+
+
+def test_a_review_finding_is_not_appealed_to_the_county_again(decided, lodge):
+    overturned = decided(severity="serious")
+    with pytest.raises(ApplicationError, match="当前认定是县级复查决定"):
+        lodge(overturned.case, received_on=DECIDED_ON)
 
 
 @pytest.mark.parametrize(

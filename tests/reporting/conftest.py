@@ -11,6 +11,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.models import User
+from cases import appeal_services
 from reporting import services
 from tests.cases.conftest import (  # noqa: F401 - fixtures re-exported for these tests
     DETERMINED_ON,
@@ -37,7 +38,7 @@ def fresh_api(user: User) -> APIClient:
 
 
 @pytest.fixture
-def serious_case(open_case, walk):
+def serious_case(open_case, walk):  # noqa: F811 - the shared case fixtures
     """``serious_case()`` → a case of school A determined serious on 11-10, being handled."""
 
     def make(school: str = "A", to: str = "handling", severity: str = "serious", **overrides):
@@ -65,3 +66,39 @@ def report_up(personas):
         return report
 
     return go
+
+
+@pytest.fixture
+def mixed(personas, open_case, walk, report_up):  # noqa: F811 - the shared case fixtures
+    """A spread of cases over schools A and A2 (county X), YS (county Y) and ZS (county Z)."""
+
+    def build():
+        made = {
+            "a_reported_on_time": walk(open_case(), "handling", severity="serious"),
+            "a_unreported": walk(open_case(), "handling", severity="serious"),
+            "a_overdue": walk(open_case(), "investigating"),
+            "a_minor_closed": walk(open_case(source="parent"), "closed", severity="minor"),
+            "a2_reported": open_case(school="A2", source="hotline"),
+            "a2_late": walk(open_case(school="A2"), "determined", severity="severe"),
+            "a2_appealed": walk(open_case(school="A2"), "determined", severity="minor"),
+            "ys_not_bullying": walk(open_case(school="YS"), "closed", is_bullying=False),
+            "ys_severe": walk(open_case(school="YS", forms=["cyber"]), "follow_up", severity="severe"),
+            "zs_police": walk(
+                open_case(school="ZS", source="police", forms=["physical"]), "handling", severity="criminal"
+            ),
+        }
+        report_up(made["a_reported_on_time"], up_to="city")
+        services.report_submit(actor=personas["chair_a2"], case=made["a2_late"], kind="initial", on=LATE)
+        services.report_submit(actor=personas["chair_y"], case=made["ys_severe"], kind="initial", on=ON_TIME)
+        appeal = appeal_services.appeal_lodge(
+            actor=personas["officer_x"],
+            case=made["a2_appealed"],
+            appellant_name="某家长",
+            appellant_relation="父亲",
+            grounds="不服认定。",
+            received_on=date(2026, 11, 12),
+        )
+        appeal_services.appeal_uphold(actor=personas["officer_x"], appeal=appeal, on=date(2026, 11, 13))
+        return made
+
+    return build

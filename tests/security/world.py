@@ -272,6 +272,7 @@ def build_world() -> World:
             world.objects[(f"appeal:{state}", school)] = _appeal(world, school, state)
         world.objects[("appeal_attachment", school)] = world.get("appeal:received", school).attachments.get()
         world.objects[("school", school)] = units[school]
+        world.add("school", school, units[school], label=units[school].code)
         _optional(world, "report", school, _reports)
         _optional(world, "inspection", school, _inspection)
 
