@@ -7,6 +7,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PORT ?= 8000
+PYTEST_WORKERS ?= auto
 
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bullying
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
@@ -57,7 +58,7 @@ checks: venv-dev
 
 pytest: venv-dev
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CELERY_TASK_ALWAYS_EAGER=1 \
-	  $(VENV)/bin/pytest $(if $(CI),--create-db,--reuse-db) $(PYTEST_ARGS)
+	  $(VENV)/bin/pytest -n $(PYTEST_WORKERS) $(if $(CI),--create-db,--reuse-db) $(PYTEST_ARGS)
 
 test: system-deps venv-dev lint checks pytest
 

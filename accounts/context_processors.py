@@ -25,7 +25,7 @@ def navigation(request):
         items.extend(_optional(["cases:appeal_list", "申诉复查"]))
     if roles & {Role.COUNTY_OFFICER, Role.CITY_OFFICER, Role.PROVINCE_OFFICER}:
         items.extend(_optional(["reporting:dashboard", "数据看板"]))
-    if roles & {Role.INSPECTOR, Role.COUNTY_OFFICER, Role.CITY_OFFICER, Role.PROVINCE_OFFICER}:
+    if roles & {Role.INSPECTOR, Role.COUNTY_OFFICER, Role.CITY_OFFICER, Role.PROVINCE_OFFICER, Role.COMMITTEE_CHAIR}:
         items.extend(_optional(["inspections:policy_list", "督导检查"]))
     if roles & (USER_ADMIN_ROLES | CASE_READER_ROLES | {Role.INSPECTOR}):
         items.append(("accounts:org_units", "组织机构", reverse("accounts:org_units")))
@@ -39,19 +39,33 @@ def navigation(request):
     if roles & {Role.CITY_OFFICER, Role.PROVINCE_OFFICER}:
         items.append(("cases:unmask_queue", "姓名查看审批", reverse("cases:unmask_queue")))
     current = request.resolver_match.view_name if request.resolver_match else ""
+    active = _active_item(current, [name for name, _label, _url in items])
     return {
         "nav_items": [
-            {
-                "name": name,
-                "label": label,
-                "url": url,
-                "active": current.split(":")[0] == name.split(":")[0] if ":" in name else current == name,
-            }
-            for name, label, url in items
+            {"name": name, "label": label, "url": url, "active": name == active} for name, label, url in items
         ],
         "my_memberships": memberships,
         "unread_notifications": unread_count(user),
     }
+
+
+# Views that belong to a menu entry other than their namespace's first one.
+SECTION_OF = {
+    "cases:appeal": "cases:appeal_list",
+    "cases:unmask": "cases:unmask_queue",
+}
+
+
+def _active_item(current: str, names: list[str]) -> str | None:
+    """The menu entry of the current view: an exact match, a listed section, or the
+    first entry of the view's namespace."""
+    if current in names:
+        return current
+    for prefix, name in SECTION_OF.items():
+        if current.startswith(prefix) and name in names:
+            return name
+    namespace = current.split(":")[0] + ":"
+    return next((name for name in names if ":" in current and name.startswith(namespace)), None)
 
 
 def _optional(entry):

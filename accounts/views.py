@@ -187,6 +187,9 @@ def audit_list(request):
     username = request.GET.get("username", "").strip()
     if username:
         events = events.filter(username=username)
+    if "\x00" in action + username:
+        # PostgreSQL refuses NUL in a query (a 500); no stored row can hold one anyway.
+        events = events.none()
     page = Paginator(events, 100).get_page(request.GET.get("page"))
     return render(
         request,

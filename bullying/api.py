@@ -37,6 +37,10 @@ def exception_handler(exc, context):
             )
     if isinstance(exc, DjangoPermissionDenied) and exc.args:
         exc = exceptions.PermissionDenied(detail=str(exc.args[0]))  # keep the service's reason
+    if isinstance(exc, Http404):
+        # get_object_or_404's English "No Case matches the given query." names the model;
+        # the same short Chinese answer whatever was not found.
+        exc = exceptions.NotFound()
     return drf_exception_handler(exc, context)
 
 

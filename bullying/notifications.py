@@ -58,6 +58,30 @@ def notify(*, recipient, kind: str, title: str, link: str, dedupe_key: str) -> N
     return notification
 
 
+def notify_many(rows: list[Notification]) -> int:
+    """Insert many notifications at once, skipping those whose ``dedupe_key`` exists;
+    e-mail copies go out after commit. Returns how many were new."""
+    if not rows:
+        return 0
+    keys = [row.dedupe_key for row in rows]
+    existing = set(Notification.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
+    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    to_email = list(
+        Notification.objects.filter(dedupe_key__in=keys, emailed_at__isnull=True)
+        .exclude(recipient__email="")
+        .values_list("pk", flat=True)
+    )
+    if to_email:
+        from bullying.tasks import send_notification_email
+
+        def enqueue():
+            for pk in to_email:
+                send_notification_email.delay(pk)
+
+        transaction.on_commit(enqueue)
+    return len(set(keys) - existing)
+
+
 def notification_send_email(*, notification_id: int) -> bool:
     """Send the e-mail copy once; a retry after a crash finds ``emailed_at`` set and stops."""
     with transaction.atomic():

@@ -238,9 +238,13 @@ def _users_with(members: list[tuple], roles: frozenset[str]) -> list:
 
 
 def reminders_deliver_batch(*, today: date | None = None, batch_size: int = 500) -> SweepResult:
-    """Claim up to ``batch_size`` due reminders and deliver them, in one transaction."""
+    """Claim up to ``batch_size`` due reminders and deliver them, in one transaction.
+
+    A fixed number of statements per batch, whatever its size: notifications and
+    escalations are inserted in bulk, duplicates skipped by their unique keys.
+    """
     from accounts.models import OrgUnit
-    from bullying.notifications import notify
+    from bullying.notifications import Notification, notify_many
 
     today = today or timezone.localdate()
     result = SweepResult()
@@ -261,7 +265,7 @@ def reminders_deliver_batch(*, today: date | None = None, batch_size: int = 500)
         units = {r.unit_id for r in batch} | {r.escalation_unit_id for r in batch if r.escalation_unit_id}
         members = _members_by_unit(units, roles)
         names = dict(OrgUnit.objects.filter(pk__in=units).values_list("pk", "name"))
-        sent, cancelled = [], []
+        sent, cancelled, notifications, escalations = [], [], [], []
         for reminder in batch:
             kind = _kinds.get(reminder.kind)
             if kind is None or open_now[reminder.kind].get(reminder.object_id) != reminder.due_on:
@@ -269,28 +273,31 @@ def reminders_deliver_batch(*, today: date | None = None, batch_size: int = 500)
                 continue
             text = _message(reminder, today)
             for user in _users_with(members.get(reminder.unit_id, []), kind.recipient_roles):
-                if notify(
-                    recipient=user,
-                    kind=f"reminder:{reminder.kind}",
-                    title=text,
-                    link=reminder.link,
-                    dedupe_key=f"{reminder.key}:{user.pk}",
-                ):
-                    result.notifications += 1
+                notifications.append(
+                    Notification(
+                        recipient=user,
+                        kind=f"reminder:{reminder.kind}",
+                        title=text[:200],
+                        link=reminder.link,
+                        dedupe_key=f"{reminder.key}:{user.pk}"[:200],
+                    )
+                )
             if reminder.is_overdue_threshold and reminder.escalation_unit_id:
-                _escalation, created = _escalation_open(reminder)
-                result.escalations_opened += int(created)
+                escalations.append(reminder)
                 upper_text = _escalation_message(reminder, today, names.get(reminder.unit_id, ""))
                 for user in _users_with(members.get(reminder.escalation_unit_id, []), kind.escalation_roles):
-                    if notify(
-                        recipient=user,
-                        kind=f"escalation:{reminder.kind}",
-                        title=upper_text,
-                        link=reminder.link,
-                        dedupe_key=f"{reminder.key}:up:{user.pk}",
-                    ):
-                        result.notifications += 1
+                    notifications.append(
+                        Notification(
+                            recipient=user,
+                            kind=f"escalation:{reminder.kind}",
+                            title=upper_text[:200],
+                            link=reminder.link,
+                            dedupe_key=f"{reminder.key}:up:{user.pk}"[:200],
+                        )
+                    )
             sent.append(reminder.pk)
+        result.notifications = notify_many(notifications)
+        result.escalations_opened = _escalations_open(escalations)
         now = timezone.now()
         Reminder.objects.filter(pk__in=sent).update(status=ReminderStatus.SENT, sent_at=now)
         Reminder.objects.filter(pk__in=cancelled).update(status=ReminderStatus.CANCELLED)
@@ -298,24 +305,32 @@ def reminders_deliver_batch(*, today: date | None = None, batch_size: int = 500)
     return result
 
 
-def _escalation_open(reminder: Reminder) -> tuple[Escalation, bool]:
-    existing = Escalation.objects.filter(
-        kind=reminder.kind, object_id=reminder.object_id, resolved_at__isnull=True
-    ).first()
-    if existing:
-        return existing, False
-    return (
-        Escalation.objects.create(
-            kind=reminder.kind,
-            object_id=reminder.object_id,
-            unit_id=reminder.unit_id,
-            escalation_unit_id=reminder.escalation_unit_id,
-            due_on=reminder.due_on,
-            subject=reminder.subject,
-            link=reminder.link,
-        ),
-        True,
+def _escalations_open(reminders: list[Reminder]) -> int:
+    """Open one 督办 item per overdue deadline that has none open yet (bulk)."""
+    if not reminders:
+        return 0
+    open_keys = set(
+        Escalation.objects.filter(
+            resolved_at__isnull=True,
+            kind__in={r.kind for r in reminders},
+            object_id__in={r.object_id for r in reminders},
+        ).values_list("kind", "object_id")
     )
+    new = {}
+    for r in reminders:
+        if (r.kind, r.object_id) not in open_keys:
+            new[(r.kind, r.object_id)] = Escalation(
+                kind=r.kind,
+                object_id=r.object_id,
+                unit_id=r.unit_id,
+                escalation_unit_id=r.escalation_unit_id,
+                due_on=r.due_on,
+                subject=r.subject,
+                link=r.link,
+            )
+    # A parallel sweep may open the same item first: the partial unique index keeps one.
+    Escalation.objects.bulk_create(new.values(), ignore_conflicts=True)
+    return len(new)
 
 
 def escalations_resolve(*, today: date | None = None) -> int:

@@ -53,8 +53,8 @@ def can_see_names(user: User, case: Case) -> bool:
 
 
 def active_unmask_grant(user: User, case: Case) -> UnmaskGrant | None:
-    if not user.is_authenticated:
-        return None
+    if not user.is_authenticated or not has_role(user, UNMASK_ROLES):
+        return None  # only city and province officials can hold a grant: no query for others
     return (
         UnmaskGrant.objects.filter(
             case=case, requester=user, status=UnmaskStatus.APPROVED, expires_at__gt=timezone.now()

@@ -142,12 +142,17 @@ def _page_context(request, case, **bound):
     measures = list(case.measures.select_related("party"))
     notices = list(case.parent_notices.select_related("party"))
     follow_ups = list(case.follow_ups.select_related("party"))
+    attachments = list(case.attachments.all())
     if not show_names:
         # Display copies only (never saved): staff-written text may name a child.
         redact = Redactor(case.parties.all(), active=True)
         case.summary, case.closing_summary = redact(case.summary), redact(case.closing_summary)
+        case.location = redact(case.location)
         if determination:
             determination.reasoning = redact(determination.reasoning)
+            determination.members_present_note = redact(determination.members_present_note)
+        for a in attachments:
+            a.description = redact(a.description)
         for m in measures:
             m.description = redact(m.description)
         for n in notices:
@@ -163,7 +168,7 @@ def _page_context(request, case, **bound):
         "notices": notices,
         "follow_ups": follow_ups,
         "timeline": case.timeline.select_related("actor").all(),
-        "attachments": case.attachments.all(),
+        "attachments": attachments,
         "can_handle": handler,
         "unmask_grant": selectors.active_unmask_grant(request.user, case),
         "can_request_unmask": not show_names and selectors.can_request_unmask(request.user, case),

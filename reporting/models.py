@@ -90,8 +90,10 @@ class IncidentReport(models.Model):
         return self.number
 
     @property
-    def is_at_ministry(self) -> bool:
-        return self.ministry_reported_at is not None
+    def severity_label(self) -> str:
+        from cases.models import Severity
+
+        return str(dict(Severity.choices).get(self.severity, "")) if self.severity else ""
 
 
 class ReportHop(models.Model):
@@ -142,10 +144,6 @@ class ReportHop(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id} → {self.org_unit_id}"
-
-    @property
-    def is_acknowledged(self) -> bool:
-        return self.acknowledged_at is not None
 
     def ack_late(self, now=None) -> bool:
         """Signed for after the limit, or still unsigned past it."""

@@ -28,8 +28,8 @@ from bullying.audit import audit_record
 from bullying.errors import ApplicationError
 from bullying.notifications import notify
 from cases import selectors as case_selectors
-from cases.models import Case, Severity, Status
-from cases.pdf import Redactor
+from cases.models import Case, PartyRole, Severity, Status
+from cases.privacy import Redactor
 from cases.services import _effective_date, _lock, _timeline, current_determination
 from reporting import conf, selectors
 from reporting.models import IncidentReport, ReportHop, ReportKind, ReportStatus, StatReturn
@@ -74,6 +74,12 @@ def _notify_office(*, unit: OrgUnit, report: IncidentReport, hop: ReportHop, tit
             link=reverse("reporting:report_detail", args=[report.pk]),
             dedupe_key=f"report:{report.pk}:hop:{hop.pk}:{m.user_id}",
         )
+
+
+def _masked(case: Case, text: str) -> str:
+    """Free text that climbs above the county, with every party's name and student
+    number masked, whoever typed it (政策清单第33项)."""
+    return Redactor(case.parties.all(), active=True)(text)
 
 
 def _lock_report(report: IncidentReport) -> IncidentReport:
@@ -122,10 +128,17 @@ def report_draft(*, case: Case, kind: str = ReportKind.INITIAL) -> str:
         "",
         "三、涉及人员（姓名已遮蔽）",
     ]
+    # Witnesses are counted, not named: their identity must not leave the school (政策清单第33项).
+    witnesses = 0
     for p in parties:
+        if p.role == PartyRole.WITNESS:
+            witnesses += 1
+            continue
         where = "".join(x for x in (p.grade, p.class_name) if x)
         extra = "（非本校学生）" if p.is_external else ""
         lines.append(f"{p.get_role_display()}：{p.masked_name}{'，' + where if where else ''}{extra}")
+    if witnesses:
+        lines.append(f"证人：{witnesses} 名（身份信息不予报送）")
     determination = current_determination(case)
     lines += ["", "四、调查认定"]
     if case.investigation_started_on:
@@ -199,8 +212,7 @@ def report_submit(
     text = (content or "").strip() or report_draft(case=case, kind=kind)
     if len(text) > MAX_CONTENT:
         raise ApplicationError(f"报告内容不能超过 {MAX_CONTENT} 字。", field="content")
-    # The report climbs above the county: every party's name is masked, whatever was typed.
-    text = Redactor(case.parties.all(), active=True)(text)
+    text = _masked(case, text)
 
     now = timezone.now()
     moment = now if on >= timezone.localdate(now) else conf.end_of_day(on) - timedelta(seconds=1)
@@ -264,7 +276,7 @@ def report_acknowledge(
     hop.acknowledged_at = moment
     hop.acknowledged_by = actor
     if (note or "").strip():
-        hop.note = note.strip()[:2000]
+        hop.note = _masked(report.case, note.strip()[:2000])
     severity = report.case.severity if report.case.is_bullying else ""
     if conf.must_forward(level=hop.org_unit.level, severity=severity, public_concern=report.public_concern):
         hop.forward_due_at = moment + timedelta(hours=conf.forward_hours(hop.org_unit.level))
@@ -305,6 +317,7 @@ def report_forward(
     note = (note or "").strip()
     if not note:
         raise ApplicationError("请填写本级处理意见。", field="note")
+    note = _masked(report.case, note[:2000])
     now = timezone.now()
     moment = _step_moment(on, now=now, not_before=hop.acknowledged_at, label="签收日期")
     if public_concern and not report.public_concern:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.models import COMMITTEE_ROLES
-from accounts.selectors import has_role, memberships_of, scope_roots
+from accounts.selectors import memberships_of, scope_roots
 from bullying.errors import ApplicationError
 from cases.selectors import can_handle, cases_visible_to
 from reporting import exports, pdf, selectors, services
@@ -123,8 +123,9 @@ def report_list(request):
     case_id = request.GET.get("case")
     if case_id and case_id.isdigit():
         case = cases_visible_to(user).filter(pk=int(case_id)).select_related("school").first()
-    if has_role(user, COMMITTEE_ROLES):
-        mine = cases_visible_to(user).filter(school_id__in=[c.pk for c in _committee_schools(user)])
+    schools = [m.org_unit_id for m in memberships_of(user) if m.role in COMMITTEE_ROLES]
+    if schools:
+        mine = cases_visible_to(user).filter(school_id__in=schools)
         if case is not None:
             mine = mine.filter(pk=case.pk)
         owing = list(selectors.cases_owing_reports(mine, timezone.now())[:50])
@@ -139,10 +140,6 @@ def report_list(request):
             "awaiting": list(selectors.awaiting_action(user)[:50]),
         },
     )
-
-
-def _committee_schools(user):
-    return [m.org_unit for m in memberships_of(user) if m.role in COMMITTEE_ROLES]
 
 
 @login_required

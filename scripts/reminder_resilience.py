@@ -41,7 +41,7 @@ ENV = {
     "REDIS_URL": f"redis://127.0.0.1:{REDIS_PORT}/0",
     "CELERY_TASK_ALWAYS_EAGER": "0",
     "CELERY_VISIBILITY_TIMEOUT": "5",  # a killed task comes back after 5 s
-    "REMINDER_BATCH_SIZE": "10",
+    "REMINDER_BATCH_SIZE": "1",
     "BULLYING_REQUIRE_MFA": "0",
     "DJANGO_SETTINGS_MODULE": "bullying.settings",
 }

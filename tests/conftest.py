@@ -17,6 +17,8 @@ from rest_framework.test import APIClient
 from accounts.models import Level, Role, User
 from accounts.services import _Row, org_units_import, user_add
 
+pytest_plugins = ["tests.browser_support"]
+
 PASSWORD = "Correct-Horse-Battery-9"
 
 TREE = [
@@ -55,6 +57,8 @@ PERSONAS = {
 @pytest.fixture(autouse=True)
 def _fast_and_plain(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # A cache of this process only: tests run in parallel processes (pytest-xdist).
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     settings.BULLYING_REQUIRE_MFA = False
     settings.STORAGES = {
         **settings.STORAGES,

@@ -178,6 +178,7 @@ class CaseDetailSerializer(CaseListSerializer):
             return data
         # Staff-written text may name a child: replace the parties' names there too.
         redact = Redactor(case.parties.all(), active=True)
+        data["location"] = redact(data["location"])
         data["summary"] = redact(data["summary"])
         data["closing_summary"] = redact(data["closing_summary"])
         if data["determination"]:

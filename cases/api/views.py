@@ -15,6 +15,7 @@ from cases import pdf, selectors, services
 from cases.api import serializers as s
 from cases.filters import CaseFilter
 from cases.models import Attachment, Measure, Party
+from cases.privacy import Redactor
 
 
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedViewSet):
@@ -122,7 +123,13 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
     def measures(self, request, pk=None):
         case = self.get_object()
         if request.method == "GET":
-            return Response(s.MeasureSerializer(case.measures.all(), many=True).data)
+            data = s.MeasureSerializer(case.measures.all(), many=True).data
+            if not selectors.can_see_names(request.user, case):
+                # Staff-written text may name a child, as in the case detail.
+                redact = Redactor(case.parties.all(), active=True)
+                for measure in data:
+                    measure["description"] = redact(measure["description"])
+            return Response(data)
         data = s.MeasureInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data

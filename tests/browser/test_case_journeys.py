@@ -73,7 +73,7 @@ def test_the_committee_takes_a_case_from_investigation_to_the_archive(journey, p
     page.fill("#id_det-reasoning", "经调查取证，该生故意推搡踢打同学，造成轻微伤害，构成欺凌。")
     chair.submit("#actions form[action$='/step/determine/']")
     assert "认定结论已记录" in page.locator(".messages").inner_text()
-    assert "已由主任" in page.locator("#determination").inner_text()
+    assert "已签发" in page.locator("#determination").inner_text()
     chair.shot("determined")
 
     perpetrator = case.parties.get(role="perpetrator")

@@ -12,7 +12,7 @@ from cases import services as case_services
 from cases.models import MeasureKind, PartyRole, TimelineEntry
 from reporting import services
 from reporting.models import IncidentReport, ReportHop, ReportStatus
-from tests.cases.conftest import CANARIES, PERPETRATOR, VICTIM, leaked_names
+from tests.cases.conftest import CANARIES, PERPETRATOR, VICTIM, WITNESS, leaked_names
 from tests.reporting.conftest import LATE, ON_TIME, REPORTS, fresh_api
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -29,6 +29,8 @@ def test_the_draft_holds_the_facts_with_names_masked(serious_case):
     assert f"{VICTIM[0]}**" in draft and f"{PERPETRATOR[0]}**" in draft
     for fact in ("教学楼三楼走廊", "2026年11月02日", "情节比较恶劣", "专门教育方案", "五年级"):
         assert fact in draft
+    # Witnesses are counted, not named, not even masked.
+    assert "证人：1 名" in draft and f"{WITNESS[0]}**" not in draft
 
 
 def test_names_typed_into_the_report_are_masked_before_it_is_stored(personas, serious_case):
@@ -38,6 +40,15 @@ def test_names_typed_into_the_report_are_masked_before_it_is_stored(personas, se
     )
     assert leaked_names(report.content) == []
     assert report.content == f"{VICTIM[0]}**被{PERPETRATOR[0]}**推搡，{VICTIM[0]}**受伤。"
+
+
+def test_names_in_an_offices_note_are_masked_too(personas, serious_case, report_up):
+    report = report_up(serious_case())
+    services.report_acknowledge(actor=personas["officer_x"], report=report, note=f"已联系{VICTIM}家长。")
+    services.report_forward(actor=personas["officer_x"], report=report, note=f"{PERPETRATOR}已停课反省。")
+    note = ReportHop.objects.get(report=report, org_unit__code="330106").note
+    assert leaked_names(note) == []
+    assert f"{VICTIM[0]}**" in note and f"{PERPETRATOR[0]}**" in note
 
 
 def test_it_reaches_the_county_with_a_one_day_limit_to_sign(personas, serious_case, frozen_today, audit_count):

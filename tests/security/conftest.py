@@ -6,6 +6,8 @@ sysadmin, an auditor and an inspector at county level, so that the scope axis (o
 school / sibling school / other county / other city) means something for them too.
 """
 
+import contextlib
+
 import pytest
 from django.db import transaction
 from django.test import Client
@@ -35,11 +37,11 @@ def personas(personas):
     return personas
 
 
-def signed_in_client(user) -> Client:
+def signed_in_client(user, client: Client | None = None) -> Client:
     """A browser session for ``user`` that passes the session-age check."""
     import time
 
-    client = Client()
+    client = client or Client()
     client.force_login(user)
     session = client.session
     session["auth_at"] = time.time()
@@ -47,29 +49,54 @@ def signed_in_client(user) -> Client:
     return client
 
 
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    """The matrix's objects, built once per module inside a transaction that is rolled
-    back at the end; each test runs in its own savepoint inside it (pytest-django's
-    ``db``), so a write in one cell never reaches the next."""
-    from tests.security.world import build_world
+@contextlib.contextmanager
+def module_transaction(django_db_blocker):
+    """Objects built once for a whole module, inside a transaction rolled back at its end.
 
+    Each test still runs in its own savepoint inside it (pytest-django's ``db``), so a
+    write in one test never reaches the next. Yields a function that runs a builder
+    with the database unblocked and test-speed password hashing.
+    """
     with django_db_blocker.unblock():
         atomic = transaction.atomic()
         atomic.__enter__()
-        try:
-            with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
-                built = build_world()
-        except BaseException:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
-            raise
+
+    def build(builder):
+        with (
+            django_db_blocker.unblock(),
+            override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
+        ):
+            return builder()
+
     try:
-        yield built
+        yield build
     finally:
         with django_db_blocker.unblock():
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
+
+
+def make_clients(built) -> None:
+    """One client per persona and interface, made once: a new client loads the whole
+    middleware chain again (WhiteNoise scans the static files), and the session made
+    here lives as long as the module's objects."""
+    for name, user in built.users.items():
+        built.clients[(name, True)] = Client(HTTP_AUTHORIZATION=f"Token {built.tokens[name]}")
+        built.clients[(name, False)] = signed_in_client(user)
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """The matrix's objects (``tests.security.world``), built once per module."""
+    from tests.security.world import build_world
+
+    def builder():
+        built = build_world()
+        make_clients(built)
+        return built
+
+    with module_transaction(django_db_blocker) as build:
+        yield build(builder)
 
 
 # ---------------------------------------------------------------------------------------

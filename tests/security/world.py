@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.utils import timezone
 
 from accounts.api.authentication import token_issue
@@ -65,6 +66,8 @@ WORLD_USERS = {
     "panel_school_z": ("2133020301", Role.SCHOOL_STAFF),
     "panel_parent_z": ("2133020301", Role.SCHOOL_STAFF),
     "panel_expert_z": ("330203", Role.REVIEW_EXPERT),
+    # Asks to see names (purpose-bound unmasking), so that city_a and province decide.
+    "province_2": ("330000", Role.PROVINCE_OFFICER),
 }
 MEMBER_OF = {"A": "member_a", "A2": "member_a2", "YS": "member_y", "ZS": "member_z"}
 
@@ -86,6 +89,8 @@ class World:
     record: dict[str, dict[str, list[tuple[int, str]]]] = field(default_factory=dict)
     extras: dict[str, object] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    # (persona, is_api) → a Django test client, see the ``world`` fixture.
+    clients: dict[tuple[str, bool], object] = field(default_factory=dict)
 
     def add(self, kind: str, school: str, obj, *, label: str = "") -> None:
         self.record.setdefault(kind, {}).setdefault(school, []).append((obj.pk, label))
@@ -202,6 +207,16 @@ def _appeal(world: World, school: str, to: str):
     return appeal
 
 
+def _unmask_grant(world: World, school: str) -> None:
+    """A pending request of a second province official to see the names of one case."""
+    grant = services.unmask_request(
+        actor=world.users["province_2"],
+        case=world.get("case:determined", school),
+        purpose="核查督办工作需要了解当事学生情况。",
+    )
+    world.objects[("unmask_grant", school)] = grant
+
+
 def _reports(world: World, school: str) -> None:
     """Incident reports (reporting app): one still at the county, one the county has
     signed for, one the county has forwarded to the city."""
@@ -243,7 +258,7 @@ def _optional(world: World, what: str, school: str, build) -> None:
     try:
         with transaction.atomic():
             build(world, school)
-    except Exception as exc:  # noqa: BLE001 - reported by World.get
+    except Exception as exc:
         world.errors[what] = f"{type(exc).__name__}: {exc}"
         world.record, world.objects = record, objects
 
@@ -262,6 +277,7 @@ def build_world() -> World:
             case = _walk(world, school, _open(world, school), state)
             case.refresh_from_db()
             world.objects[(f"case:{state}", school)] = case
+            world.add(f"case:{state}", school, case, label=case.number)
         case = world.get("case:determined", school)
         attachment = services.attachment_add(
             actor=world.users[CHAIR_OF[school]], case=case, uploaded_file=png(), description="照片"
@@ -273,6 +289,7 @@ def build_world() -> World:
         world.objects[("appeal_attachment", school)] = world.get("appeal:received", school).attachments.get()
         world.objects[("school", school)] = units[school]
         world.add("school", school, units[school], label=units[school].code)
+        _optional(world, "unmask_grant", school, _unmask_grant)
         _optional(world, "report", school, _reports)
         _optional(world, "inspection", school, _inspection)
 
@@ -291,4 +308,7 @@ def build_world() -> World:
     assert Notification.objects.count() == len(world.users)
     for key in ("A", "A2", "YS", "ZS"):
         assert units[key].level == Level.SCHOOL
+    # Fire the deferred foreign-key checks of everything built so far now, once; left
+    # pending, each test's constraint check would re-run them all.
+    connection.check_constraints()
     return world

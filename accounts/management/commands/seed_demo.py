@@ -25,7 +25,12 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
 GIVEN = ["建国", "海燕", "志强", "丽娟", "伟", "静", "晓明", "秀英", "军", "敏", "涛", "婷", "磊", "霞", "斌", "芳"]
 
 # Features append dotted paths of callables ``(stdout) -> None`` that add their demo data.
-DEMO_EXTENSIONS: list[str] = ["cases.demo.seed_cases", "cases.appeal_demo.seed_appeals", "reporting.demo.seed_reports", "inspections.demo.seed_inspections"]
+DEMO_EXTENSIONS: list[str] = [
+    "cases.demo.seed_cases",
+    "cases.appeal_demo.seed_appeals",
+    "reporting.demo.seed_reports",
+    "inspections.demo.seed_inspections",
+]
 
 
 class _Names:

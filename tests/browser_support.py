@@ -1,4 +1,8 @@
-"""Playwright drives Debian's Chromium (/usr/bin/chromium) against the live test server.
+"""Browser fixtures for every test directory (loaded by tests/conftest.py as a plugin).
+
+Playwright drives Debian's Chromium (/usr/bin/chromium) against the live test server;
+one browser per test session, shared by all journeys (a second Playwright instance in
+the same process would clash with the first one's event loop).
 
 Each journey saves screenshots of its key pages in ``test-artifacts/screenshots/``; a
 failing test keeps its last screenshot and the page's console errors. No console error
@@ -22,7 +26,7 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 def pytest_collection_modifyitems(items):
     for item in items:
-        if "tests/browser/" in str(item.fspath):
+        if "browser" in item.fixturenames or "journey" in item.fixturenames:
             item.add_marker(pytest.mark.browser)
 
 
