@@ -190,6 +190,25 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "bullying.schema.add_error_responses",
     ],
+    # Many resources have a "status" or a "kind": name each set of choices after its owner.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "cases.models.Status",
+        "AppealStatusEnum": "cases.models.AppealStatus",
+        "UnmaskStatusEnum": "cases.models.UnmaskStatus",
+        "MeasureKindEnum": "cases.models.MeasureKind",
+        "PanelKindEnum": "cases.models.PanelKind",
+        "ReportKindEnum": "reporting.models.ReportKind",
+        "ReportStatusEnum": "reporting.models.ReportStatus",
+        "PhaseKindEnum": "inspections.models.PhaseKind",
+        "TaskKindEnum": "inspections.models.TaskKind",
+        "SubmissionStatusEnum": "inspections.models.SubmissionStatus",
+        "InspectionKindEnum": "inspections.models.InspectionKind",
+        "InspectionStatusEnum": "inspections.models.InspectionStatus",
+        "RectificationStatusEnum": "inspections.models.RectificationStatus",
+        "NoteKindEnum": "inspections.models.NoteKind",
+        "AccountabilityKindEnum": "inspections.models.AccountabilityKind",
+        "DayKindEnum": "bullying.calendar.DayKind",
+    },
 }
 
 REDIS_URL = envstr("REDIS_URL")

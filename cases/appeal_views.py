@@ -22,7 +22,7 @@ from cases import appeal_pdf, appeal_selectors, appeal_services, selectors, serv
 from cases.api.appeal_views import record_read
 from cases.appeal_filters import AppealFilter
 from cases.models import AppealAttachment, AppealStatus, PanelKind, mask_name
-from cases.pdf import Redactor
+from cases.privacy import Redactor
 
 
 def _appeal_or_404(request, pk: int):
@@ -129,6 +129,7 @@ def _page_context(request, appeal, **bound):
         "parties": [(p, p.name if show_names else p.masked_name) for p in parties],
         "school_determination": appeal.determination,
         "case_summary": redact(case.summary),
+        "case_location": redact(case.location),
         "determination_reasoning": redact(appeal.determination.reasoning),
         "timeline": [(e, redact(e.text)) for e in case.timeline.select_related("actor").all()],
         "panel": list(appeal.panel.select_related("user").all()),

@@ -106,6 +106,13 @@ def world(django_db_setup, django_db_blocker):
 MATRIX_STATS: dict = {"generated": 0, "checked": 0, "rows": 0, "skipped_rows": [], "uncovered": []}
 
 
+def pytest_runtest_logreport(report):
+    # Counted from the reports, so the number is right when the cells run in parallel
+    # worker processes (pytest-xdist sends every report to the process that prints).
+    if report.when == "call" and report.passed and "test_matrix.py::test_cell[" in report.nodeid:
+        MATRIX_STATS["checked"] += 1
+
+
 def pytest_terminal_summary(terminalreporter):
     stats = MATRIX_STATS
     if not stats["checked"] and not stats["generated"]:

@@ -247,6 +247,20 @@ def _inspection(world: World, school: str) -> None:
     world.add("inspection", school, inspection, label=f"inspection-{inspection.pk}")
 
 
+def _accountability(world: World, school: str) -> None:
+    """A notice of criticism (通报) of the school by its county office (inspections app)."""
+    from inspections import services as inspections
+
+    measure = inspections.accountability_record(
+        actor=world.users[OFFICER_OF[COUNTY_OF[school]]],
+        unit=world.units[school],
+        kind="notice",
+        reason="工作不力，予以通报。",
+    )
+    world.objects[("accountability", school)] = measure
+    world.add("accountability", school, measure, label=f"accountability-{measure.pk}")
+
+
 def _optional(world: World, what: str, school: str, build) -> None:
     """Apps still being finished: a failure is recorded (and fails the rows that need
     the object, with this message), not the whole matrix. Run in a savepoint."""
@@ -292,6 +306,7 @@ def build_world() -> World:
         _optional(world, "unmask_grant", school, _unmask_grant)
         _optional(world, "report", school, _reports)
         _optional(world, "inspection", school, _inspection)
+        _optional(world, "accountability", school, _accountability)
 
     # One in-app notification for every user: "own" is the caller's, the others belong
     # to a user of the target school. Those the services sent while building are
