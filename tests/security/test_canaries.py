@@ -327,6 +327,7 @@ def api_seeds(world: World) -> list[str]:
     return [u for u in urls if u]
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCUMENTS = (".pdf", ".xlsx", "/pdf/", "/export/")
 SKIP_PREFIXES = ("/static/", "/accounts/logout/", "/i18n/", "/api/docs/", "/api/schema/")
 LINK = re.compile(r"""(?:href|src|action|formaction)\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
@@ -454,6 +455,9 @@ def test_an_outsider_never_receives_a_name_or_a_student_number(planted, db, capl
                 problems.append(f"{url}: a name in the link {link}")
     assert problems == [], "\n".join(problems)
     assert len(answers) >= 20  # the crawl really read the portal
+    if persona in MASKED_VIEWERS:  # ... and the documents: PDFs and workbooks
+        kinds = {r.get("Content-Type", "").split(";")[0] for _u, r, _t, _l in answers if r.status_code == 200}
+        assert {"application/pdf", XLSX} <= kinds, kinds
     assert [r.getMessage() for r in caplog.records if leaks(_record_text(r), NEVER)] == []
 
 

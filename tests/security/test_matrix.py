@@ -126,6 +126,7 @@ class Row:
     effect: Callable | None = None  # (world, target) → snapshot; must change iff allowed
     items: tuple = ()  # ((record kind, see), …) the list must contain exactly
     count_path: tuple = ("count",)  # where a JSON answer keeps its count
+    stat: str = ""  # a page's figure: the label under it (the workbench's "办理中")
     note: str = ""
 
     @property
@@ -312,6 +313,9 @@ POLICY: list[Row] = [
     Row("accounts:users", "GET", do=SYSADMIN, denied=404),
     Row("accounts:audit", "GET", do=AUDITOR, denied=404),
     Row("home", "GET"),
+    # The workbench counts the open cases of the caller's subtree (every case of the
+    # world is open); roles without a case panel show no figure at all.
+    Row("home", "GET", items=(("case", COMMITTEE | OFFICES),), stat="办理中", note="open cases"),
     # --- cases: lists and counts
     Row("case-list", "GET", items=(("case", CASE),), query=lambda w, t: {"page_size": 200}, note="total"),
     Row("case-list", "GET", on="school", query=lambda w, t: {"school": t.pk}, items=(("case", CASE),)),
@@ -989,6 +993,13 @@ def _check_items(world, row: Row, role: str, scope: str | None, response) -> Non
         assert count == len(wanted), f"count {count} ≠ {len(wanted)} objects in scope"
         if row.count_path == ("count",):
             assert {r["id"] for r in body["results"]} == wanted
+        return
+    if row.stat:
+        figures = re.findall(
+            r'<div class="stat"[^>]*>(\d+)</div><div class="stat-label">' + row.stat, response.content.decode()
+        )
+        shown = any(role in see for _kind, see in row.items if see != OWN)
+        assert figures == ([str(len(wanted))] if shown else []), f"{row.stat}: {figures}, {len(wanted)} in scope"
         return
     # Form fields echo the query (a searched case number): only what the page lists counts.
     content = re.sub(r'value="[^"]*"', "", response.content.decode())

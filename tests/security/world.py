@@ -255,7 +255,8 @@ def _accountability(world: World, school: str) -> None:
         actor=world.users[OFFICER_OF[COUNTY_OF[school]]],
         unit=world.units[school],
         kind="notice",
-        reason="工作不力，予以通报。",
+        reason="处置不力，予以通报。",
+        case=world.get("case:determined", school),
     )
     world.objects[("accountability", school)] = measure
     world.add("accountability", school, measure, label=f"accountability-{measure.pk}")
