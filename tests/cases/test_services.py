@@ -976,7 +976,7 @@ def _wait_for_lock_waiters(count: int, timeout: float = 20.0) -> None:
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_concurrent_starts_are_serialised_by_the_row_lock(personas, open_case):
     """GIVEN a reported case whose row this test holds locked
     WHEN two requests start the investigation at the same moment (both wait on the lock)
