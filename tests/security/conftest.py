@@ -115,6 +115,9 @@ def pytest_runtest_logreport(report):
 
 def pytest_terminal_summary(terminalreporter):
     stats = MATRIX_STATS
+    if stats["checked"] and not stats["generated"]:
+        # Under pytest-xdist the cells ran in workers; the table is read here again.
+        import tests.security.test_matrix  # noqa: F401 - fills MATRIX_STATS
     if not stats["checked"] and not stats["generated"]:
         return
     terminalreporter.write_sep("-", "security proof")

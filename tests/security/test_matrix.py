@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from tests.security.conftest import MATRIX_STATS
-from tests.security.world import CHAIR_OF, PNG, png
+from tests.security.world import CHAIR_OF, png
 
 ROLES = tuple(Role.values)
 assert len(ROLES) == 10
@@ -102,7 +102,17 @@ def visible(see, role: str, scope: str) -> bool:
         return True
     if see == OWN:
         return scope == "own"
+    if callable(see):
+        return see(role, scope)
     return role in see and scope in SUBTREE[LEVEL[role]]
+
+
+def county_programme(role: str, scope: str) -> bool:
+    """A campaign or inspection round run by a county office: its subtree reads it, and
+    so do the offices above (``campaigns_visible_to``, ``rounds_visible_to``). The own
+    and sibling schools share county X, so a school persona sees both."""
+    reach = SUBTREE[LEVEL[role]] | ({"own", "sibling"} if LEVEL[role] == "school" else set())
+    return role in INSPECTION and scope in reach
 
 
 # ---------------------------------------------------------------------------------------
@@ -861,6 +871,30 @@ POLICY: list[Row] = [
         kwargs=lambda w, t: {},
     ),
     Row("reporting:report_detail", "GET", on="report:county", see=REPORT_AT_COUNTY, kwargs=pk),
+    Row(
+        "reporting:report_step",
+        "POST",
+        on="report:county",
+        see=REPORT_AT_COUNTY,
+        do=COUNTY,
+        ok=302,
+        kwargs=lambda w, t: {"pk": t.pk, "step": "acknowledge"},
+        body=lambda w, t: {"ack-note": "已阅。"},
+        effect=report_snapshot,
+        note="acknowledge",
+    ),
+    Row(
+        "reporting:report_step",
+        "POST",
+        on="report:county_acknowledged",
+        see=REPORT_AT_COUNTY,
+        do=COUNTY,
+        ok=302,
+        kwargs=lambda w, t: {"pk": t.pk, "step": "forward"},
+        body=lambda w, t: {"fwd-note": "已督促学校处置。"},
+        effect=report_snapshot,
+        note="forward",
+    ),
     # --- inspections: the 50 items are public to every signed-in user; records by subtree
     Row("policy-item-list", "GET"),
     Row("inspections:policy_list", "GET"),
@@ -868,6 +902,13 @@ POLICY: list[Row] = [
     Row("inspection-detail", "GET", on="inspection", see=INSPECTION, kwargs=pk),
     Row("inspection-pdf", "GET", on="inspection", see=INSPECTION, kwargs=pk),
     Row("inspection-items", "GET", on="inspection", see=INSPECTION, kwargs=pk),
+    Row(
+        "inspection-item",
+        "GET",
+        on="inspection",
+        see=INSPECTION,
+        kwargs=lambda w, t: {"pk": t.pk, "number": t.results.order_by("item__number").first().item.number},
+    ),
     Row("inspections:pdf", "GET", on="inspection", see=INSPECTION, kwargs=pk),
     Row("inspection-export", "GET"),
     Row("inspection-league", "GET", query=lambda w, t: {"level": "school"}),
@@ -886,6 +927,10 @@ POLICY: list[Row] = [
     Row("inspection-round-list", "GET"),
     Row("accountability-list", "GET", items=(("accountability", INSPECTION),), note="total"),
     Row("accountability-detail", "GET", on="accountability", see=INSPECTION, kwargs=pk),
+    Row("campaign-detail", "GET", on="campaign", see=county_programme, kwargs=pk),
+    Row("inspections:campaign", "GET", on="campaign", see=county_programme, kwargs=pk),
+    Row("inspection-round-detail", "GET", on="round", see=county_programme, kwargs=pk),
+    Row("inspections:round", "GET", on="round", see=county_programme, kwargs=pk),
     Row("policy-edition-detail", "GET", kwargs=lambda w, t: {"code": _current_edition_code()}),
     Row("inspections:detail", "GET", on="inspection", see=INSPECTION, kwargs=pk),
 ]
@@ -1060,6 +1105,3 @@ def test_the_matrix_is_large_and_reports_its_size():
     )
     assert len(ACTIVE) >= 60
     assert len(CELLS) > 1500
-
-
-assert PNG  # the upload fixture above is the world's 1×1 PNG

@@ -262,6 +262,35 @@ def _accountability(world: World, school: str) -> None:
     world.add("accountability", school, measure, label=f"accountability-{measure.pk}")
 
 
+def _campaign(world: World, school: str) -> None:
+    """A special campaign (专项治理行动) organised by the school's county office."""
+    from inspections import services as inspections
+
+    year = timezone.localdate().year
+    campaign = inspections.campaign_create_standard(
+        actor=world.users[OFFICER_OF[COUNTY_OF[school]]],
+        organiser=world.units[COUNTY_OF[school]],
+        year=year,
+        name=f"{school} {year} 年专项治理",
+    )
+    world.objects[("campaign", school)] = campaign
+
+
+def _round(world: World, school: str) -> None:
+    """An inspection round (督导批次) run by the school's county office."""
+    from inspections import services as inspections
+
+    today = timezone.localdate()
+    rnd = inspections.round_create(
+        actor=world.users[OFFICER_OF[COUNTY_OF[school]]],
+        office=world.units[COUNTY_OF[school]],
+        title=f"{school} 督导批次",
+        starts_on=today,
+        ends_on=today + timedelta(days=30),
+    )
+    world.objects[("round", school)] = rnd
+
+
 def _optional(world: World, what: str, school: str, build) -> None:
     """Apps still being finished: a failure is recorded (and fails the rows that need
     the object, with this message), not the whole matrix. Run in a savepoint."""
@@ -308,6 +337,8 @@ def build_world() -> World:
         _optional(world, "report", school, _reports)
         _optional(world, "inspection", school, _inspection)
         _optional(world, "accountability", school, _accountability)
+        _optional(world, "campaign", school, _campaign)
+        _optional(world, "round", school, _round)
 
     # One in-app notification for every user: "own" is the caller's, the others belong
     # to a user of the target school. Those the services sent while building are
