@@ -20,13 +20,13 @@ def navigation(request):
     roles = {m.role for m in memberships}
     items = [("home", "工作台", reverse("home"))]
     if roles & CASE_READER_ROLES:
-        items.extend(_optional(["cases:list", "事件处置"]))
+        items.append(("cases:list", "事件处置", reverse("cases:list")))
     if roles & {Role.COUNTY_OFFICER, Role.CITY_OFFICER, Role.REVIEW_EXPERT}:
-        items.extend(_optional(["cases:appeal_list", "申诉复查"]))
+        items.append(("cases:appeal_list", "申诉复查", reverse("cases:appeal_list")))
     if roles & {Role.COUNTY_OFFICER, Role.CITY_OFFICER, Role.PROVINCE_OFFICER}:
-        items.extend(_optional(["reporting:dashboard", "数据看板"]))
+        items.append(("reporting:dashboard", "数据看板", reverse("reporting:dashboard")))
     if roles & {Role.INSPECTOR, Role.COUNTY_OFFICER, Role.CITY_OFFICER, Role.PROVINCE_OFFICER, Role.COMMITTEE_CHAIR}:
-        items.extend(_optional(["inspections:policy_list", "督导检查"]))
+        items.append(("inspections:policy_list", "督导检查", reverse("inspections:policy_list")))
     if roles & (USER_ADMIN_ROLES | CASE_READER_ROLES | {Role.INSPECTOR}):
         items.append(("accounts:org_units", "组织机构", reverse("accounts:org_units")))
     if roles & USER_ADMIN_ROLES:
@@ -66,14 +66,3 @@ def _active_item(current: str, names: list[str]) -> str | None:
             return name
     namespace = current.split(":")[0] + ":"
     return next((name for name in names if ":" in current and name.startswith(namespace)), None)
-
-
-def _optional(entry):
-    """A menu entry for a feature whose URLs may not be installed yet."""
-    from django.urls import NoReverseMatch
-
-    name, label = entry
-    try:
-        return [(name, label, reverse(name))]
-    except NoReverseMatch:
-        return []
