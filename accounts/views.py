@@ -30,6 +30,7 @@ from accounts.selectors import (
     users_visible_to,
 )
 from accounts.services import login_attempt
+from bullying.access import get_in_scope_or_404
 from bullying.audit import ACTION_LABELS, Outcome, audit_record
 from bullying.errors import ApplicationError
 
@@ -132,16 +133,7 @@ def org_unit_list(request):
 
 @login_required
 def org_unit_detail(request, pk: int):
-    unit = org_units_visible_to(request.user).filter(pk=pk).first()
-    if unit is None:
-        audit_record(
-            action="access.denied",
-            outcome=Outcome.DENIED,
-            actor=request.user,
-            object_type="accounts.orgunit",
-            object_id=str(pk),
-        )
-        raise Http404
+    unit = get_in_scope_or_404(request, org_units_visible_to(request.user), pk)
     children = org_units_visible_to(request.user).filter(parent=unit).order_by("code")
     ancestors = OrgUnit.objects.filter(pk__in=unit.ancestor_ids()).order_by("path")
     staff = []

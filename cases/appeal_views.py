@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
-from bullying.audit import Outcome, audit_record
+from bullying.access import get_in_scope_or_404
 from bullying.errors import ApplicationError
 from cases import appeal_forms as f
 from cases import appeal_pdf, appeal_selectors, appeal_services, selectors, services
@@ -26,17 +26,7 @@ from cases.privacy import Redactor
 
 
 def _appeal_or_404(request, pk: int):
-    appeal = appeal_selectors.appeal_detail_queryset(request.user).filter(pk=pk).first()
-    if appeal is None:
-        audit_record(
-            action="access.denied",
-            outcome=Outcome.DENIED,
-            actor=request.user,
-            object_type="cases.appeal",
-            object_id=str(pk),
-        )
-        raise Http404
-    return appeal
+    return get_in_scope_or_404(request, appeal_selectors.appeal_detail_queryset(request.user), pk)
 
 
 @login_required

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import COMMITTEE_ROLES, Membership
 from accounts.selectors import has_role
-from bullying.audit import Outcome, audit_record
+from bullying.access import get_in_scope_or_404
 from bullying.errors import ApplicationError
 from cases import forms as f
 from cases import pdf, selectors, services
@@ -25,17 +25,7 @@ from cases.privacy import Redactor
 
 
 def _case_or_404(request, pk: int):
-    case = selectors.case_detail_queryset(request.user).filter(pk=pk).first()
-    if case is None:
-        audit_record(
-            action="access.denied",
-            outcome=Outcome.DENIED,
-            actor=request.user,
-            object_type="cases.case",
-            object_id=str(pk),
-        )
-        raise Http404
-    return case
+    return get_in_scope_or_404(request, selectors.case_detail_queryset(request.user), pk)
 
 
 @login_required
