@@ -90,6 +90,11 @@ def _reference_data(request):
         "live_server",
     }
     request.getfixturevalue("transactional_db" if transactional else "db")
+    ensure_reference_data()
+
+
+def ensure_reference_data() -> None:
+    """Load the data-migration rows that a flush removed (also for module-scoped worlds)."""
     from importlib import import_module
 
     from django.apps import apps

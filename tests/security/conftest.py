@@ -91,6 +91,9 @@ def world(django_db_setup, django_db_blocker):
     from tests.security.world import build_world
 
     def builder():
+        from tests.conftest import ensure_reference_data
+
+        ensure_reference_data()
         built = build_world()
         make_clients(built)
         return built
