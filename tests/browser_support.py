@@ -20,7 +20,7 @@ import pytest
 # between browser steps are still plain synchronous calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
 
@@ -128,3 +128,56 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     setattr(item, f"rep_{report.when}", report)
+
+
+# ---------------------------------------------------------------------------------------
+# Helpers for the journeys (additions: tests/browser/test_appeal_journey.py and friends).
+
+CHAIRS = {"A": "chair_a", "A2": "chair_a2", "YS": "chair_y", "ZS": "chair_z"}
+
+
+def school_case(personas, tree, *, school="A", to="determined", severity="minor", parties, members=None):
+    """A case of ``school`` opened by its chair and walked to ``to`` ("reported",
+    "investigating" or "determined") through the real services, every step dated today
+    (the browser checks cookies against the real clock, so these tests do not freeze time)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cases import services
+
+    chair = personas[CHAIRS[school]]
+    case = services.case_open(
+        actor=chair,
+        school=tree[school],
+        # Two hours ago (never in the future, whatever the hour the suite runs at).
+        occurred_at=(timezone.now() - timedelta(hours=2)).replace(second=0, microsecond=0),
+        location="教学楼三楼走廊",
+        source="parent",
+        forms=["verbal", "exclusion"],
+        summary="课间多名同学围住一名学生起侮辱性绰号，并号召其他同学孤立该生。",
+        parties=parties,
+    )
+    if to in ("investigating", "determined"):
+        services.case_start_investigation(actor=chair, case=case)
+    if to == "determined":
+        services.case_determine(
+            actor=chair,
+            case=case,
+            is_bullying=True,
+            severity=severity,
+            reasoning="经委员会调查取证、听取双方及证人陈述，认定该行为系故意实施，造成身心伤害。",
+            members_present=[personas[name] for name in (members or [CHAIRS[school]])],
+        )
+    case.refresh_from_db()
+    return case
+
+
+def track_urls(journey: "Journey") -> list[str]:
+    """Every URL the journey's tab requests from now on (percent-decoded), to check that
+    no child's name ever travels in a URL."""
+    from urllib.parse import unquote
+
+    urls: list[str] = []
+    journey.page.on("request", lambda request: urls.append(unquote(request.url)))
+    return urls
