@@ -1,6 +1,8 @@
 """Supervision API (API.md "Inspections"). Reads go through the scoped selectors; every
 step is an explicit action calling one service."""
 
+import re
+
 from django.http import FileResponse, Http404, HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
@@ -53,9 +55,15 @@ class PolicyEditionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sco
 
     serializer_class = s.PolicyEditionSerializer
     lookup_field = "code"
+    # PolicyEdition.code is a SlugField: anything else (a NUL byte, which PostgreSQL
+    # refuses in any query) is no edition, so the router answers 404 without a query.
+    lookup_value_regex = r"[-a-zA-Z0-9_]{1,40}"
 
     def get_scoped_queryset(self):
         return PolicyEdition.objects.order_by("-is_current", "-issued_on", "-id")
+
+
+EDITION_CODE = re.compile(r"[-a-zA-Z0-9_]{1,40}")
 
 
 class PolicyItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
@@ -71,6 +79,8 @@ class PolicyItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
         if getattr(self, "swagger_fake_view", False):  # the schema generator reads no data
             return PolicyItem.objects.none()
         code = self.request.query_params.get("edition")
+        if code and not EDITION_CODE.fullmatch(code):
+            return PolicyItem.objects.none()  # no edition has such a code (and no NUL byte reaches the database)
         edition = PolicyEdition.objects.filter(code=code).first() if code else selectors.current_edition()
         return selectors.policy_items(edition) if edition else PolicyItem.objects.none()
 

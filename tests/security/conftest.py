@@ -137,3 +137,5 @@ def pytest_terminal_summary(terminalreporter):
             f"permission matrix: {len(stats['uncovered'])} mounted URL names have no row yet: "
             + ", ".join(stats["uncovered"])
         )
+    else:
+        terminalreporter.write_line("permission matrix: 0 mounted URL names have no row")

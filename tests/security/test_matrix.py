@@ -93,6 +93,10 @@ DASHBOARD = COMMITTEE | OFFICES
 REPORT_AT_COUNTY = SCHOOL_ROLES | COUNTY  # a report reaches only the offices it was sent to
 REPORT_AT_CITY = SCHOOL_ROLES | COUNTY | frozenset({Role.CITY_OFFICER})
 INSPECTION = COMMITTEE | OFFICES | frozenset({Role.INSPECTOR})
+INSPECTOR = frozenset({Role.INSPECTOR})
+# Who oversees a unit below them: verifies, reopens, orders rectification, holds to
+# account (``selectors.OVERSIGHT_ROLES``, ``oversees``, ``can_verify``).
+OVERSIGHT = OFFICES | INSPECTOR
 OWN = "own-only"  # objects that belong to one user (notifications)
 EVERYWHERE = "everywhere"  # reachable by anyone (lists filtered by a school)
 
@@ -113,6 +117,18 @@ def county_programme(role: str, scope: str) -> bool:
     and sibling schools share county X, so a school persona sees both."""
     reach = SUBTREE[LEVEL[role]] | ({"own", "sibling"} if LEVEL[role] == "school" else set())
     return role in INSPECTION and scope in reach
+
+
+def unannounced(role: str, scope: str) -> bool:
+    """A supervision still being written (不打招呼): read like any inspection, except by
+    the inspected school's own people (``inspections_visible_to``)."""
+    return visible(INSPECTION, role, scope) and not (LEVEL[role] == "school" and scope == "own")
+
+
+def county_in_view(role: str, scope: str) -> bool:
+    """The target school's county office is a unit of the caller's subtree (a school's
+    people have only their school in view)."""
+    return role in INSPECTION and LEVEL[role] != "school" and scope in SUBTREE[LEVEL[role]]
 
 
 # ---------------------------------------------------------------------------------------
@@ -235,6 +251,58 @@ def _current_edition_code() -> str:
     from inspections.selectors import current_edition
 
     return current_edition().code
+
+
+def inspection_snapshot(world, inspection):
+    from inspections.models import Evidence, Inspection
+
+    fresh = Inspection.objects.get(pk=inspection.pk)
+    return (
+        fresh.status,
+        fresh.summary,
+        fresh.updated_at,
+        sorted(fresh.results.values_list("item__number", "result", "finding")),
+        Evidence.objects.filter(result__inspection=fresh).count(),
+        fresh.rectifications.count(),
+    )
+
+
+def rectification_snapshot(world, rect):
+    from inspections.models import Rectification
+
+    fresh = Rectification.objects.get(pk=rect.pk)
+    return (fresh.status, fresh.updated_at, fresh.due_on, fresh.notes.count(), fresh.evidence.count())
+
+
+def round_published(world, rnd):
+    from inspections.models import InspectionRound
+
+    return InspectionRound.objects.get(pk=rnd.pk).published_at
+
+
+def first_item(inspection) -> int:
+    return inspection.results.order_by("item__number").first().item.number
+
+
+def unordered_item(inspection) -> int:
+    """An item the inspection found not met and nobody has ordered rectified yet."""
+    ordered = set(inspection.rectifications.values_list("result_id", flat=True))
+    rows = inspection.results.filter(result="not_met").exclude(pk__in=ordered).order_by("item__number")
+    return rows.first().item.number
+
+
+def second_task(campaign):
+    """The school report of the campaign that the world left unfiled."""
+    from tests.security.world import school_tasks
+
+    return school_tasks(campaign)[1]
+
+
+def county_of(world, school):
+    from tests.security.world import COUNTY_OF
+
+    key = next(k for k, unit in world.units.items() if unit.pk == school.pk)
+    return world.units[COUNTY_OF[key]]
 
 
 def perpetrator(case):
@@ -898,7 +966,13 @@ POLICY: list[Row] = [
     # --- inspections: the 50 items are public to every signed-in user; records by subtree
     Row("policy-item-list", "GET"),
     Row("inspections:policy_list", "GET"),
-    Row("inspection-list", "GET", items=(("inspection", INSPECTION),), note="total"),
+    Row(
+        "inspection-list",
+        "GET",
+        query=lambda w, t: {"page_size": 200},
+        items=(("inspection", INSPECTION), ("supervision:draft", unannounced)),
+        note="total",
+    ),
     Row("inspection-detail", "GET", on="inspection", see=INSPECTION, kwargs=pk),
     Row("inspection-pdf", "GET", on="inspection", see=INSPECTION, kwargs=pk),
     Row("inspection-items", "GET", on="inspection", see=INSPECTION, kwargs=pk),
@@ -922,7 +996,13 @@ POLICY: list[Row] = [
     Row("inspections:accountability", "GET"),
     Row("inspections:league", "GET"),
     Row("inspections:export", "GET"),
-    Row("rectification-list", "GET"),
+    Row(
+        "rectification-list",
+        "GET",
+        query=lambda w, t: {"page_size": 200},
+        items=(("rectification", INSPECTION),),
+        note="total",
+    ),
     Row("campaign-list", "GET"),
     Row("inspection-round-list", "GET"),
     Row("accountability-list", "GET", items=(("accountability", INSPECTION),), note="total"),
@@ -933,6 +1013,480 @@ POLICY: list[Row] = [
     Row("inspections:round", "GET", on="round", see=county_programme, kwargs=pk),
     Row("policy-edition-detail", "GET", kwargs=lambda w, t: {"code": _current_edition_code()}),
     Row("inspections:detail", "GET", on="inspection", see=INSPECTION, kwargs=pk),
+    Row("inspection-detail", "GET", on="supervision:draft", see=unannounced, kwargs=pk),
+    Row("inspections:detail", "GET", on="supervision:draft", see=unannounced, kwargs=pk),
+    # --- inspections: opening one. A self-check is made by the unit itself (the school's
+    # committee chair), a supervision by an inspector of an office above (``acts_for``,
+    # ``supervising_office``); a unit out of view is 404.
+    Row(
+        "inspection-list",
+        "POST",
+        on="school",
+        see=INSPECTION,
+        do=CHAIR,
+        ok=201,
+        kwargs=lambda w, t: {},
+        body=lambda w, t: {"target": t.pk, "kind": "self_check"},
+        effect=count_of("inspections.Inspection"),
+        note="self_check",
+    ),
+    Row(
+        "inspection-list",
+        "POST",
+        on="school",
+        see=INSPECTION,
+        do=INSPECTOR,
+        ok=201,
+        kwargs=lambda w, t: {},
+        body=lambda w, t: {"target": t.pk, "kind": "supervision"},
+        effect=count_of("inspections.Inspection"),
+        note="supervision",
+    ),
+    # The page offers as targets only the units the caller may inspect: any other is not
+    # a choice of the form (400); a caller who may inspect nothing is refused (403).
+    Row(
+        "inspections:new",
+        "POST",
+        on="school",
+        gate=CHAIR | OVERSIGHT,
+        see=CHAIR,
+        do=CHAIR,
+        ok=302,
+        hidden=400,
+        kwargs=lambda w, t: {},
+        body=lambda w, t: {"kind": "self_check", "target": str(t.pk)},
+        effect=count_of("inspections.Inspection"),
+        note="self_check",
+    ),
+    Row(
+        "inspections:new",
+        "POST",
+        on="school",
+        gate=CHAIR | OVERSIGHT,
+        see=INSPECTOR,
+        do=INSPECTOR,
+        ok=302,
+        hidden=400,
+        kwargs=lambda w, t: {},
+        body=lambda w, t: {"kind": "supervision", "target": str(t.pk)},
+        effect=count_of("inspections.Inspection"),
+        note="supervision",
+    ),
+    # --- inspections: filling one in (``can_edit_inspection``). The world's self-check is
+    # a draft with every item answered; its supervision by the city's inspector a draft.
+    Row(
+        "inspection-detail",
+        "PATCH",
+        on="inspection",
+        see=INSPECTION,
+        do=CHAIR,
+        kwargs=pk,
+        body=lambda w, t: {"summary": "制度健全，落实到位。"},
+        effect=inspection_snapshot,
+    ),
+    Row(
+        "inspection-item",
+        "PUT",
+        on="inspection",
+        see=INSPECTION,
+        do=CHAIR,
+        kwargs=lambda w, t: {"pk": t.pk, "number": first_item(t)},
+        body=lambda w, t: {"result": "partly_met", "finding": "部分落实。"},
+        effect=inspection_snapshot,
+    ),
+    Row(
+        "inspection-item",
+        "PATCH",
+        on="inspection",
+        see=INSPECTION,
+        do=CHAIR,
+        kwargs=lambda w, t: {"pk": t.pk, "number": first_item(t)},
+        body=lambda w, t: {"finding": "已建立台账。"},
+        effect=inspection_snapshot,
+    ),
+    Row(
+        "inspection-item",
+        "PUT",
+        on="supervision:draft",
+        see=unannounced,
+        do=INSPECTOR,
+        kwargs=lambda w, t: {"pk": t.pk, "number": first_item(t)},
+        body=lambda w, t: {"result": "not_met", "finding": "未建立台账。"},
+        effect=inspection_snapshot,
+    ),
+    Row(
+        "inspection-add-evidence",
+        "POST",
+        on="inspection",
+        see=INSPECTION,
+        do=CHAIR,
+        ok=201,
+        kwargs=lambda w, t: {"pk": t.pk, "number": first_item(t)},
+        body=lambda w, t: {"file": png(), "description": "制度文本"},
+        effect=inspection_snapshot,
+    ),
+    Row(
+        "inspection-evidence",
+        "GET",
+        on="inspection_evidence",
+        see=INSPECTION,
+        kwargs=lambda w, t: {"pk": t.result.inspection_id, "evidence_id": t.pk},
+    ),
+    Row("inspection-submit", "POST", on="inspection", see=INSPECTION, do=CHAIR, kwargs=pk, effect=inspection_snapshot),
+    Row(
+        "inspections:header",
+        "POST",
+        on="inspection",
+        see=INSPECTION,
+        do=CHAIR,
+        ok=302,
+        kwargs=pk,
+        body=lambda w, t: {"head-summary": "制度健全，落实到位。", "head-inspected_on": t.inspected_on.isoformat()},
+        effect=inspection_snapshot,
+    ),
+    Row(
+        "inspections:item",
+        "POST",
+        on="inspection",
+        see=INSPECTION,
+        do=CHAIR,
+        ok=302,
+        kwargs=lambda w, t: {"pk": t.pk, "number": first_item(t)},
+        body=lambda w, t: {f"i{first_item(t)}-result": "partly_met", f"i{first_item(t)}-finding": "部分落实。"},
+        effect=inspection_snapshot,
+    ),
+    Row(
+        "inspections:item",
+        "POST",
+        on="supervision:draft",
+        see=unannounced,
+        do=INSPECTOR,
+        ok=302,
+        kwargs=lambda w, t: {"pk": t.pk, "number": first_item(t)},
+        body=lambda w, t: {f"i{first_item(t)}-result": "not_met", f"i{first_item(t)}-finding": "未建立台账。"},
+        effect=inspection_snapshot,
+    ),
+    Row(
+        "inspections:evidence_upload",
+        "POST",
+        on="inspection",
+        see=INSPECTION,
+        do=CHAIR,
+        ok=302,
+        kwargs=lambda w, t: {"pk": t.pk, "number": first_item(t)},
+        body=lambda w, t: {f"ev{first_item(t)}-file": png(), f"ev{first_item(t)}-description": "制度文本"},
+        effect=inspection_snapshot,
+    ),
+    Row(
+        "inspections:evidence",
+        "GET",
+        on="inspection_evidence",
+        see=INSPECTION,
+        kwargs=lambda w, t: {"pk": t.result.inspection_id, "evidence_id": t.pk},
+    ),
+    Row(
+        "inspections:submit",
+        "POST",
+        on="inspection",
+        see=INSPECTION,
+        do=CHAIR,
+        ok=302,
+        kwargs=pk,
+        effect=inspection_snapshot,
+    ),
+    # --- rectification (整改): ordered from above on a submitted inspection; the unit
+    # reports progress and completion and uploads proof; 复查验收 and reopening are for an
+    # office or inspector above, never the unit itself (``can_verify``).
+    Row(
+        "rectification-list",
+        "POST",
+        on="inspection:submitted",
+        see=INSPECTION,
+        do=OVERSIGHT,
+        ok=201,
+        kwargs=lambda w, t: {},
+        body=lambda w, t: {"inspection": t.pk, "item": unordered_item(t), "requirement": "限期整改。", "days": 30},
+        effect=inspection_snapshot,
+    ),
+    Row(
+        "inspections:rectify",
+        "POST",
+        on="inspection:submitted",
+        see=INSPECTION,
+        do=OVERSIGHT,
+        ok=302,
+        kwargs=pk,
+        body=lambda w, t: {
+            "rect-number": str(unordered_item(t)),
+            "rect-unit": str(t.target_id),
+            "rect-requirement": "限期整改。",
+            "rect-days": "30",
+        },
+        effect=inspection_snapshot,
+    ),
+    Row("rectification-detail", "GET", on="rectification:open", see=INSPECTION, kwargs=pk),
+    Row("inspections:rectification", "GET", on="rectification:open", see=INSPECTION, kwargs=pk),
+    Row(
+        "rectification-progress",
+        "POST",
+        on="rectification:open",
+        see=INSPECTION,
+        do=CHAIR | OVERSIGHT,
+        ok=201,
+        kwargs=pk,
+        body=lambda w, t: {"text": "已召开专题会议。"},
+        effect=rectification_snapshot,
+    ),
+    Row(
+        "rectification-complete",
+        "POST",
+        on="rectification:open",
+        see=INSPECTION,
+        do=CHAIR,
+        kwargs=pk,
+        body=lambda w, t: {"text": "已建立制度。"},
+        effect=rectification_snapshot,
+    ),
+    Row(
+        "rectification-add-evidence",
+        "POST",
+        on="rectification:open",
+        see=INSPECTION,
+        do=CHAIR,
+        ok=201,
+        kwargs=pk,
+        body=lambda w, t: {"file": png(), "description": "整改照片"},
+        effect=rectification_snapshot,
+    ),
+    Row(
+        "rectification-verify",
+        "POST",
+        on="rectification:completed",
+        see=INSPECTION,
+        do=OVERSIGHT,
+        kwargs=pk,
+        body=lambda w, t: {"text": "复查验收通过。"},
+        effect=rectification_snapshot,
+    ),
+    Row(
+        "rectification-reopen",
+        "POST",
+        on="rectification:completed",
+        see=INSPECTION,
+        do=OVERSIGHT,
+        kwargs=pk,
+        body=lambda w, t: {"text": "制度未印发，退回。", "days": 10},
+        effect=rectification_snapshot,
+    ),
+    Row(
+        "rectification-evidence",
+        "GET",
+        on="rectification_evidence",
+        see=INSPECTION,
+        kwargs=lambda w, t: {"pk": t.rectification_id, "evidence_id": t.pk},
+    ),
+    Row(
+        "inspections:rectification_step",
+        "POST",
+        on="rectification:open",
+        see=INSPECTION,
+        do=CHAIR | OVERSIGHT,
+        ok=302,
+        kwargs=lambda w, t: {"pk": t.pk, "step": "progress"},
+        body=lambda w, t: {"progress-text": "已召开专题会议。"},
+        effect=rectification_snapshot,
+        note="progress",
+    ),
+    Row(
+        "inspections:rectification_step",
+        "POST",
+        on="rectification:open",
+        see=INSPECTION,
+        do=CHAIR,
+        ok=302,
+        kwargs=lambda w, t: {"pk": t.pk, "step": "complete"},
+        body=lambda w, t: {"complete-text": "已建立制度。"},
+        effect=rectification_snapshot,
+        note="complete",
+    ),
+    Row(
+        "inspections:rectification_step",
+        "POST",
+        on="rectification:completed",
+        see=INSPECTION,
+        do=OVERSIGHT,
+        ok=302,
+        kwargs=lambda w, t: {"pk": t.pk, "step": "verify"},
+        body=lambda w, t: {"verify-text": "复查验收通过。"},
+        effect=rectification_snapshot,
+        note="verify",
+    ),
+    Row(
+        "inspections:rectification_step",
+        "POST",
+        on="rectification:completed",
+        see=INSPECTION,
+        do=OVERSIGHT,
+        ok=302,
+        kwargs=lambda w, t: {"pk": t.pk, "step": "reopen"},
+        body=lambda w, t: {"reopen-text": "制度未印发，退回。", "reopen-days": "10"},
+        effect=rectification_snapshot,
+        note="reopen",
+    ),
+    # The page refuses an upload with a message and the same redirect (``_refused``);
+    # that nothing was stored is what tells.
+    Row(
+        "inspections:rectification_upload",
+        "POST",
+        on="rectification:open",
+        see=INSPECTION,
+        do=CHAIR,
+        ok=302,
+        denied=302,
+        kwargs=pk,
+        body=lambda w, t: {"ev-file": png(), "ev-description": "整改照片"},
+        effect=rectification_snapshot,
+    ),
+    Row(
+        "inspections:rectification_evidence",
+        "GET",
+        on="rectification_evidence",
+        see=INSPECTION,
+        kwargs=lambda w, t: {"pk": t.rectification_id, "evidence_id": t.pk},
+    ),
+    # --- accountability (问责) of a unit by an office or inspector above it
+    Row(
+        "accountability-list",
+        "POST",
+        on="inspection:submitted",
+        see=INSPECTION,
+        do=OVERSIGHT,
+        ok=201,
+        kwargs=lambda w, t: {},
+        body=lambda w, t: {"unit": t.target_id, "kind": "interview", "reason": "整改不力。", "inspection": t.pk},
+        effect=count_of("inspections.AccountabilityMeasure"),
+    ),
+    Row(
+        "inspections:accountability",
+        "POST",
+        on="inspection:submitted",
+        gate=OVERSIGHT,
+        see=INSPECTION,
+        do=OVERSIGHT,
+        ok=302,
+        hidden=400,  # a unit the caller may not hold to account is not a choice of the form
+        kwargs=lambda w, t: {},
+        body=lambda w, t: {
+            "unit": str(t.target_id),
+            "kind": "interview",
+            "reason": "整改不力。",
+            "inspection": str(t.pk),
+        },
+        effect=count_of("inspections.AccountabilityMeasure"),
+    ),
+    # --- campaigns: organised by an office (or its inspectors) for the units below
+    Row(
+        "inspections:campaigns",
+        "POST",
+        do=OVERSIGHT,
+        ok=302,
+        body=lambda w, t: {"c-year": str(timezone.localdate().year), "c-name": "专项治理"},
+        effect=count_of("inspections.Campaign"),
+    ),
+    # --- campaigns: the completeness of the reports, and a school filing its own report
+    # (as its committee chair) to any campaign it takes part in
+    Row("campaign-completeness", "GET", on="campaign", see=county_programme, kwargs=pk),
+    Row(
+        "campaign-submit-task",
+        "POST",
+        on="campaign",
+        see=county_programme,
+        do=CHAIR,
+        ok=201,
+        kwargs=lambda w, t: {"pk": t.pk, "task_id": second_task(t).pk},
+        body=lambda w, t: {"unit": w.units["A"].pk, "note": "整改措施已落实。"},
+        effect=count_of("inspections.TaskSubmission"),
+    ),
+    Row(
+        "inspections:task_submit",
+        "POST",
+        on="campaign",
+        see=county_programme,
+        do=CHAIR,
+        ok=302,
+        denied=302,  # refused with a message on the campaign page
+        kwargs=lambda w, t: {"pk": t.pk, "task_id": second_task(t).pk},
+        body=lambda w, t: {
+            f"t{second_task(t).pk}-unit": str(w.units["A"].pk),
+            f"t{second_task(t).pk}-note": "整改措施已落实。",
+        },
+        effect=count_of("inspections.TaskSubmission"),
+    ),
+    # A filed report's file: the campaign in view and the filing unit in the subtree.
+    Row(
+        "inspections:submission_file",
+        "GET",
+        on="campaign_submission",
+        see=INSPECTION,
+        kwargs=lambda w, t: {"pk": t.task.campaign_id, "submission_id": t.pk},
+    ),
+    # --- rounds: created and published (公布) by the office that runs them, no other
+    Row(
+        "inspection-round-list",
+        "POST",
+        on="school",
+        see=county_in_view,
+        do=COUNTY,
+        ok=201,
+        kwargs=lambda w, t: {},
+        body=lambda w, t: {
+            "office": county_of(w, t).pk,
+            "title": "秋季督导",
+            "starts_on": timezone.localdate().isoformat(),
+            "ends_on": (timezone.localdate() + timedelta(days=30)).isoformat(),
+        },
+        effect=count_of("inspections.InspectionRound"),
+        note="for the school's county",
+    ),
+    Row(
+        "inspections:rounds",
+        "POST",
+        on="school",
+        gate=OVERSIGHT,
+        see=lambda role, scope: role == Role.COUNTY_OFFICER and scope in SUBTREE["county"],
+        do=COUNTY,
+        ok=302,
+        hidden=400,  # the office field offers the caller's own offices only
+        kwargs=lambda w, t: {},
+        body=lambda w, t: {
+            "r-office": str(county_of(w, t).pk),
+            "r-title": "秋季督导",
+            "r-starts_on": timezone.localdate().isoformat(),
+            "r-ends_on": (timezone.localdate() + timedelta(days=30)).isoformat(),
+        },
+        effect=count_of("inspections.InspectionRound"),
+        note="for the school's county",
+    ),
+    Row(
+        "inspection-round-publish",
+        "POST",
+        on="round",
+        see=county_programme,
+        do=COUNTY,
+        kwargs=pk,
+        effect=round_published,
+    ),
+    Row(
+        "inspections:round_publish",
+        "POST",
+        on="round",
+        see=county_programme,
+        do=COUNTY,
+        ok=302,
+        denied=302,  # refused with a message on the round page
+        kwargs=pk,
+        effect=round_published,
+    ),
 ]
 
 # Mounted URL names deliberately left out of the matrix, each with the reason.
@@ -1009,6 +1563,8 @@ def _send(client, row: Row, url: str, body):
     if row.api:
         if row.method in ("GET", "DELETE"):
             return getattr(client, method)(url)
+        if any(hasattr(value, "read") for value in (body or {}).values()):
+            return client.post(url, data=body)  # an upload: multipart
         return getattr(client, method)(url, data=json.dumps(body or {}), content_type="application/json")
     if row.method == "GET":
         return client.get(url)

@@ -2,7 +2,11 @@
 
 Every school of the shared tree (A, A2 in county X; YS in county Y, both in city CA; ZS
 in county Z in city CB) gets the same set: a case in every state a workflow step needs,
-an attachment, and an appeal in every state. The matrix then asks, for each persona,
+an attachment, and an appeal in every state; incident reports; and for supervision a
+self-check draft with a supporting file, a submitted supervision in the county's round
+with an open and a completed rectification, an unannounced supervision still being
+written, a notice of criticism, and the county's campaign with one report filed. The
+matrix then asks, for each persona,
 about the copy in its own school, a sibling school, another county and another city.
 
 ``World.ids``/``World.labels`` are the independent record of what exists where: list and
@@ -68,8 +72,16 @@ WORLD_USERS = {
     "panel_expert_z": ("330203", Role.REVIEW_EXPERT),
     # Asks to see names (purpose-bound unmasking), so that city_a and province decide.
     "province_2": ("330000", Role.PROVINCE_OFFICER),
+    # Inspectors of the other two counties (inspector_x is county X's): each supervises
+    # the school of its county in that county's inspection round.
+    "inspector_y": ("330105", Role.INSPECTOR),
+    "inspector_z": ("330203", Role.INSPECTOR),
 }
 MEMBER_OF = {"A": "member_a", "A2": "member_a2", "YS": "member_y", "ZS": "member_z"}
+# Who supervises each school: the county inspector (in the county's round) and the city
+# inspector (an unannounced visit still being written).
+COUNTY_INSPECTOR_OF = {"X": "inspector_x", "Y": "inspector_y", "Z": "inspector_z"}
+CITY_INSPECTOR_OF = {"A": "inspector_a", "A2": "inspector_a", "YS": "inspector_a", "ZS": "city_b_inspector"}
 
 CASE_STATES = ("reported", "investigating", "determined_unsigned", "determined", "handling", "follow_up")
 APPEAL_STATES = ("received", "reviewing", "decided", "filed")
@@ -108,7 +120,10 @@ class World:
         try:
             return self.objects[(key, school)]
         except KeyError:
-            reason = next((e for what, e in self.errors.items() if key.startswith(what)), "not built")
+            reason = next(
+                (e for what, e in self.errors.items() if key.startswith(what)),
+                "not built" + (f" (failed builders: {self.errors})" if self.errors else ""),
+            )
             raise LookupError(f"the world has no {key} at {school}: {reason}") from None
 
 
@@ -240,10 +255,18 @@ def _inspection(world: World, school: str) -> None:
     """A self-check (对照自查) by the school's committee chair (inspections app)."""
     from inspections import services as inspections
 
-    inspection = inspections.inspection_create(
-        actor=world.users[CHAIR_OF[school]], target=world.units[school], kind="self_check"
+    chair = world.users[CHAIR_OF[school]]
+    inspection = inspections.inspection_create(actor=chair, target=world.units[school], kind="self_check")
+    # Every item answered (so that it can be submitted), one through the service and
+    # with a supporting file, the rest at once (a self-check has ~47 items per school).
+    first = inspection.results.select_related("item").order_by("item__number").first()
+    inspections.inspection_set_result(actor=chair, inspection=inspection, number=first.item.number, result="met")
+    inspection.results.exclude(pk=first.pk).update(result="met")
+    evidence = inspections.evidence_add(
+        actor=chair, inspection=inspection, number=first.item.number, uploaded_file=png(), description="制度文本"
     )
     world.objects[("inspection", school)] = inspection
+    world.objects[("inspection_evidence", school)] = evidence
     world.add("inspection", school, inspection, label=f"inspection-{inspection.pk}")
 
 
@@ -289,6 +312,81 @@ def _round(world: World, school: str) -> None:
         ends_on=today + timedelta(days=30),
     )
     world.objects[("round", school)] = rnd
+
+
+def _supervision(world: World, school: str) -> None:
+    """A supervision (督导检查) of the school by its county's inspector, in the county's
+    round, submitted with three items not met; two rectifications ordered from it (one
+    open with a supporting file, one the school reported done), the third item left for
+    the matrix to order."""
+    from inspections import services as inspections
+
+    county = COUNTY_OF[school]
+    inspector, chair = world.users[COUNTY_INSPECTOR_OF[county]], world.users[CHAIR_OF[school]]
+    inspection = inspections.inspection_create(
+        actor=inspector, target=world.units[school], kind="supervision", round=world.get("round", school)
+    )
+    numbers = list(inspection.results.order_by("item__number").values_list("item__number", flat=True)[:3])
+    for number in numbers:
+        inspections.inspection_set_result(
+            actor=inspector, inspection=inspection, number=number, result="not_met", finding="制度未建立。"
+        )
+    inspections.inspection_submit(actor=inspector, inspection=inspection)
+    inspection.refresh_from_db()
+    world.objects[("inspection:submitted", school)] = inspection
+    world.add("inspection", school, inspection, label=f"inspection-{inspection.pk}")
+
+    def order(number):
+        return inspections.rectification_raise(
+            actor=inspector, inspection=inspection, number=number, requirement="一个月内建立制度。", days=30
+        )
+
+    opened, done = order(numbers[0]), order(numbers[1])
+    evidence = inspections.rectification_add_evidence(
+        actor=chair, rectification=opened, uploaded_file=png("rectification.png"), description="整改照片"
+    )
+    inspections.rectification_complete(actor=chair, rectification=done, text="已建立制度。")
+    for key, rect in (("rectification:open", opened), ("rectification:completed", done)):
+        rect.refresh_from_db()
+        world.objects[(key, school)] = rect
+        world.add("rectification", school, rect, label=f"rectification-{rect.pk}")
+    world.objects[("rectification_evidence", school)] = evidence
+
+
+def _supervision_draft(world: World, school: str) -> None:
+    """An unannounced supervision (不打招呼) by the city's inspector, still being written:
+    the inspected school's own people must not see it yet."""
+    from inspections import services as inspections
+
+    inspection = inspections.inspection_create(
+        actor=world.users[CITY_INSPECTOR_OF[school]],
+        target=world.units[school],
+        kind="supervision",
+        is_unannounced=True,
+    )
+    world.objects[("supervision:draft", school)] = inspection
+    world.add("supervision:draft", school, inspection, label=f"inspection-{inspection.pk}")
+
+
+def school_tasks(campaign) -> list:
+    """The campaign's reports a school files, in order."""
+    return [task for task in campaign.tasks.order_by("pk") if "school" in task.levels]
+
+
+def _campaign_submission(world: World, school: str) -> None:
+    """The school's first report to its county's campaign, with a file (the second report
+    is left for the matrix to file)."""
+    from inspections import services as inspections
+
+    campaign = world.get("campaign", school)
+    submission = inspections.task_submit(
+        actor=world.users[CHAIR_OF[school]],
+        task=school_tasks(campaign)[0],
+        unit=world.units[school],
+        note="排查台账见附件。",
+        uploaded_file=png("ledger.png"),
+    )
+    world.objects[("campaign_submission", school)] = submission
 
 
 def _optional(world: World, what: str, school: str, build) -> None:
@@ -339,6 +437,9 @@ def build_world() -> World:
         _optional(world, "accountability", school, _accountability)
         _optional(world, "campaign", school, _campaign)
         _optional(world, "round", school, _round)
+        _optional(world, "inspection:submitted", school, _supervision)
+        _optional(world, "supervision:draft", school, _supervision_draft)
+        _optional(world, "campaign_submission", school, _campaign_submission)
 
     # One in-app notification for every user: "own" is the caller's, the others belong
     # to a user of the target school. Those the services sent while building are
