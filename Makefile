@@ -13,7 +13,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bullying
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 DEB_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk libharfbuzz-subset0 poppler-utils chromium
 
-.PHONY: demo test venv venv-dev system-deps lint checks pytest clean resilience
+.PHONY: demo test venv venv-dev system-deps lint checks pytest clean resilience load-run
 
 $(VENV)/.runtime: requirements.txt constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -66,6 +66,13 @@ test: system-deps venv-dev lint checks pytest
 # are delivered; fails on any duplicate or missing notification (docs/reminders.md).
 resilience: venv-dev
 	$(PY) scripts/reminder_resilience.py
+
+# gunicorn (DEBUG=0, 3 workers) on a free loopback port, 50 locust users for 60 s over the
+# main pages and the API; prints p50/p95/max per endpoint, fails on any failed request.
+# Needs the scale data set (docs/benchmarks.md: generate_scale_data).
+LOAD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bullying_scale
+load-run: venv-dev
+	DATABASE_URL=$${DATABASE_URL:-$(LOAD_DATABASE_URL)} $(PY) scripts/load_run.py $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles var .pytest_cache .ruff_cache

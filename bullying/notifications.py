@@ -58,28 +58,36 @@ def notify(*, recipient, kind: str, title: str, link: str, dedupe_key: str) -> N
     return notification
 
 
+EMAIL_CHUNK = 200
+
+
 def notify_many(rows: list[Notification]) -> int:
     """Insert many notifications at once, skipping those whose ``dedupe_key`` exists;
-    e-mail copies go out after commit. Returns how many were new."""
+    e-mail copies of the new ones go out after commit. Returns how many were new."""
     if not rows:
         return 0
-    keys = [row.dedupe_key for row in rows]
-    existing = set(Notification.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
-    Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
-    to_email = list(
-        Notification.objects.filter(dedupe_key__in=keys, emailed_at__isnull=True)
-        .exclude(recipient__email="")
-        .values_list("pk", flat=True)
+    from bullying.bulk import bulk_insert_new
+
+    now = timezone.now()
+    emails = {row.recipient_id: bool(row.recipient.email) for row in rows}
+    fields = ["recipient_id", "kind", "title", "link", "dedupe_key", "created_at"]
+    new = bulk_insert_new(
+        Notification,
+        fields,
+        ((r.recipient_id, r.kind, r.title[:200], r.link[:200], r.dedupe_key[:200], now) for r in rows),
+        returning=("id", "recipient_id"),
     )
+    to_email = sorted(pk for pk, recipient_id in new if emails.get(recipient_id))
     if to_email:
-        from bullying.tasks import send_notification_email
+        from bullying.tasks import send_notification_emails
 
         def enqueue():
-            for pk in to_email:
-                send_notification_email.delay(pk)
+            # One task per chunk, not per message: a sweep may notify tens of thousands.
+            for start in range(0, len(to_email), EMAIL_CHUNK):
+                send_notification_emails.delay(to_email[start : start + EMAIL_CHUNK])
 
         transaction.on_commit(enqueue)
-    return len(set(keys) - existing)
+    return len(new)
 
 
 def notification_send_email(*, notification_id: int) -> bool:

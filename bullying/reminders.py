@@ -27,6 +27,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bullying.bulk import bulk_insert_new
+
 # ---------------------------------------------------------------------------------------
 # Registry
 
@@ -55,7 +57,18 @@ class DeadlineKind:
     escalation_roles: frozenset[str]
     before_days: tuple[int, ...] = (3, 1)
     repeat_days: int = 7
+    # A per-unit kind has one deadline per (object, unit): a campaign task every unit of a
+    # level files. Its ``still_open`` then takes and returns (object_id, unit_id) pairs.
+    per_unit: bool = False
     extra: dict = field(default_factory=dict)
+
+    def ident(self, object_id: int, unit_id: int):
+        """What identifies one deadline of this kind: the object, or (object, unit)."""
+        return (object_id, unit_id) if self.per_unit else object_id
+
+    def key(self, object_id: int, unit_id: int, due: date, threshold: str) -> str:
+        subject = f"{object_id}:{unit_id}" if self.per_unit else str(object_id)
+        return f"{self.code}:{subject}:{due.isoformat()}:{threshold}"
 
 
 _kinds: dict[str, DeadlineKind] = {}
@@ -131,8 +144,9 @@ class Escalation(models.Model):
         verbose_name_plural = _("督办事项")
         ordering = ["due_on", "id"]
         constraints = [
+            # One open item per deadline; the unit tells apart the deadlines of a per-unit kind.
             models.UniqueConstraint(
-                fields=["kind", "object_id"], condition=Q(resolved_at__isnull=True), name="escalation_one_open"
+                fields=["kind", "object_id", "unit"], condition=Q(resolved_at__isnull=True), name="escalation_one_open"
             )
         ]
 
@@ -193,33 +207,71 @@ class SweepResult:
     escalations_resolved: int = 0
 
 
-def reminders_plan(*, today: date | None = None) -> int:
-    """Create the reminder row of the current threshold of every open deadline."""
+@dataclass
+class OpenSnapshot:
+    """Every open deadline as read at ``taken_at``: {kind code: {ident: due}}."""
+
+    taken_at: object
+    due: dict[str, dict] = field(default_factory=dict)
+
+
+REMINDER_FIELDS = [
+    "key",
+    "kind",
+    "object_id",
+    "due_on",
+    "threshold",
+    "fire_on",
+    "status",
+    "unit_id",
+    "escalation_unit_id",
+    "subject",
+    "link",
+    "created_at",
+]
+
+
+def reminders_plan(*, today: date | None = None, snapshot: OpenSnapshot | None = None) -> int:
+    """Create the reminder row of the current threshold of every open deadline.
+
+    Runs over every open deadline on every sweep: the keys already planned are looked up
+    in chunks and only the new rows are inserted. When ``snapshot`` is given, the open
+    deadlines read are recorded in it (for ``escalations_resolve``).
+    """
     today = today or timezone.localdate()
-    rows = []
+    now = timezone.now()
+    candidates: dict[str, tuple] = {}
     for kind in _kinds.values():
+        seen = snapshot.due.setdefault(kind.code, {}) if snapshot is not None else None
         for d in kind.open_deadlines():
+            if seen is not None:
+                seen[kind.ident(d.object_id, d.unit_id)] = d.due
             found = current_threshold(kind, d.due, today)
             if found is None:
                 continue
             threshold, fire_on = found
-            rows.append(
-                Reminder(
-                    key=f"{kind.code}:{d.object_id}:{d.due.isoformat()}:{threshold}",
-                    kind=kind.code,
-                    object_id=d.object_id,
-                    due_on=d.due,
-                    threshold=threshold,
-                    fire_on=fire_on,
-                    unit_id=d.unit_id,
-                    escalation_unit_id=d.escalation_unit_id,
-                    subject=d.subject[:150],
-                    link=d.link[:200],
-                )
+            key = kind.key(d.object_id, d.unit_id, d.due, threshold)
+            candidates[key] = (
+                key,
+                kind.code,
+                d.object_id,
+                d.due,
+                threshold,
+                fire_on,
+                ReminderStatus.PENDING,
+                d.unit_id,
+                d.escalation_unit_id,
+                d.subject[:150],
+                d.link[:200],
+                now,
             )
-    before = Reminder.objects.count()
-    Reminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
-    return Reminder.objects.count() - before
+    keys = list(candidates)
+    for start in range(0, len(keys), 5000):
+        planned = Reminder.objects.filter(key__in=keys[start : start + 5000]).values_list("key", flat=True)
+        for key in planned:
+            del candidates[key]
+    # A parallel sweep may insert the same keys meanwhile: the unique key skips them.
+    return len(bulk_insert_new(Reminder, REMINDER_FIELDS, candidates.values(), chunk_size=5000))
 
 
 def _members_by_unit(unit_ids: set[int], roles: set[str]) -> dict[int, list[tuple]]:
@@ -237,7 +289,7 @@ def _users_with(members: list[tuple], roles: frozenset[str]) -> list:
     return list({user.pk: user for user, role in members if role in roles}.values())
 
 
-def reminders_deliver_batch(*, today: date | None = None, batch_size: int = 500) -> SweepResult:
+def reminders_deliver_batch(*, today: date | None = None, batch_size: int = 2000) -> SweepResult:
     """Claim up to ``batch_size`` due reminders and deliver them, in one transaction.
 
     A fixed number of statements per batch, whatever its size: notifications and
@@ -256,11 +308,14 @@ def reminders_deliver_batch(*, today: date | None = None, batch_size: int = 500)
         )
         if not batch:
             return result
-        open_now: dict[str, dict[int, date]] = {}
+        open_now: dict[str, dict] = {}
         for code in {r.kind for r in batch}:
             kind = _kinds.get(code)
-            ids = [r.object_id for r in batch if r.kind == code]
-            open_now[code] = kind.still_open(ids) if kind else {}
+            if kind is None:
+                open_now[code] = {}
+                continue
+            idents = list({kind.ident(r.object_id, r.unit_id) for r in batch if r.kind == code})
+            open_now[code] = kind.still_open(idents)
         roles = {role for k in _kinds.values() for role in k.recipient_roles | k.escalation_roles}
         units = {r.unit_id for r in batch} | {r.escalation_unit_id for r in batch if r.escalation_unit_id}
         members = _members_by_unit(units, roles)
@@ -268,7 +323,10 @@ def reminders_deliver_batch(*, today: date | None = None, batch_size: int = 500)
         sent, cancelled, notifications, escalations = [], [], [], []
         for reminder in batch:
             kind = _kinds.get(reminder.kind)
-            if kind is None or open_now[reminder.kind].get(reminder.object_id) != reminder.due_on:
+            if (
+                kind is None
+                or open_now[reminder.kind].get(kind.ident(reminder.object_id, reminder.unit_id)) != reminder.due_on
+            ):
                 cancelled.append(reminder.pk)  # done, or its due date moved: a new key plans it
                 continue
             text = _message(reminder, today)
@@ -306,51 +364,59 @@ def reminders_deliver_batch(*, today: date | None = None, batch_size: int = 500)
 
 
 def _escalations_open(reminders: list[Reminder]) -> int:
-    """Open one 督办 item per overdue deadline that has none open yet (bulk)."""
-    if not reminders:
-        return 0
-    open_keys = set(
-        Escalation.objects.filter(
-            resolved_at__isnull=True,
-            kind__in={r.kind for r in reminders},
-            object_id__in={r.object_id for r in reminders},
-        ).values_list("kind", "object_id")
-    )
-    new = {}
-    for r in reminders:
-        if (r.kind, r.object_id) not in open_keys:
-            new[(r.kind, r.object_id)] = Escalation(
-                kind=r.kind,
-                object_id=r.object_id,
-                unit_id=r.unit_id,
-                escalation_unit_id=r.escalation_unit_id,
-                due_on=r.due_on,
-                subject=r.subject,
-                link=r.link,
-            )
-    # A parallel sweep may open the same item first: the partial unique index keeps one.
-    Escalation.objects.bulk_create(new.values(), ignore_conflicts=True)
-    return len(new)
+    """Open one 督办 item per overdue deadline that has none open yet: the partial unique
+    index skips those already open, also when a parallel sweep opened one first."""
+    now = timezone.now()
+    rows = {
+        (r.kind, r.object_id, r.unit_id): (
+            r.kind,
+            r.object_id,
+            r.unit_id,
+            r.escalation_unit_id,
+            r.due_on,
+            r.subject,
+            r.link,
+            now,
+        )
+        for r in reminders
+    }
+    fields = ["kind", "object_id", "unit_id", "escalation_unit_id", "due_on", "subject", "link", "opened_at"]
+    return len(bulk_insert_new(Escalation, fields, rows.values()))
 
 
-def escalations_resolve(*, today: date | None = None) -> int:
-    """Close 督办 items whose deadline is done (or moved out of overdue)."""
+def escalations_resolve(*, today: date | None = None, snapshot: OpenSnapshot | None = None) -> int:
+    """Close 督办 items whose deadline is done (or moved out of overdue).
+
+    With a ``snapshot`` of the open deadlines (the sweep's own, read by the plan) no kind is
+    asked again; items opened after the snapshot was taken are left to the next sweep.
+    """
     today = today or timezone.localdate()
     resolved = 0
     for code, kind in _kinds.items():
-        open_items = list(Escalation.objects.filter(kind=code, resolved_at__isnull=True))
+        open_items = Escalation.objects.filter(kind=code, resolved_at__isnull=True)
+        if snapshot is not None:
+            open_items = open_items.filter(opened_at__lte=snapshot.taken_at)
+        open_items = list(open_items.values_list("pk", "object_id", "unit_id"))
         if not open_items:
             continue
-        still = kind.still_open([e.object_id for e in open_items])
-        done = [e.pk for e in open_items if e.object_id not in still or still[e.object_id] >= today]
-        resolved += Escalation.objects.filter(pk__in=done, resolved_at__isnull=True).update(resolved_at=timezone.now())
+        idents = {pk: kind.ident(object_id, unit_id) for pk, object_id, unit_id in open_items}
+        if snapshot is not None and code in snapshot.due:
+            still = snapshot.due[code]
+        else:
+            still = kind.still_open(list(set(idents.values())))
+        done = [pk for pk, ident in idents.items() if still.get(ident) is None or still[ident] >= today]
+        for start in range(0, len(done), 5000):
+            resolved += Escalation.objects.filter(pk__in=done[start : start + 5000], resolved_at__isnull=True).update(
+                resolved_at=timezone.now()
+            )
     return resolved
 
 
-def reminders_sweep(*, today: date | None = None, batch_size: int = 500) -> SweepResult:
+def reminders_sweep(*, today: date | None = None, batch_size: int = 2000) -> SweepResult:
     """One full sweep: plan, deliver every due batch, resolve escalations."""
     today = today or timezone.localdate()
-    total = SweepResult(planned=reminders_plan(today=today))
+    snapshot = OpenSnapshot(taken_at=timezone.now())
+    total = SweepResult(planned=reminders_plan(today=today, snapshot=snapshot))
     while True:
         batch = reminders_deliver_batch(today=today, batch_size=batch_size)
         if not (batch.delivered or batch.cancelled):
@@ -359,5 +425,5 @@ def reminders_sweep(*, today: date | None = None, batch_size: int = 500) -> Swee
         total.cancelled += batch.cancelled
         total.notifications += batch.notifications
         total.escalations_opened += batch.escalations_opened
-    total.escalations_resolved = escalations_resolve(today=today)
+    total.escalations_resolved = escalations_resolve(today=today, snapshot=snapshot)
     return total

@@ -11,13 +11,15 @@ from cases.models import Case, Party, UnmaskGrant, UnmaskStatus
 def cases_visible_to(user: User) -> QuerySet[Case]:
     """Cases of the schools in the caller's subtree (school, county, city, province),
     and, for a review panel member, the cases of the appeals they hold a grant on
-    (one ``id IN`` subquery on the django-guardian grants; read-only for them)."""
+    (read-only for them). The ``OR`` is added only for a user holding such a grant: it
+    would stop PostgreSQL narrowing to the subtree first."""
     from cases.appeal_selectors import granted_case_ids
 
     scoped = restrict(Case.objects.all(), user, via="school", roles=CASE_READER_ROLES)
-    if not user.is_authenticated:
+    granted = granted_case_ids(user)
+    if not granted:
         return scoped
-    return scoped | Case.objects.filter(id__in=granted_case_ids(user))
+    return scoped | Case.objects.filter(id__in=granted)
 
 
 def case_list(user: User) -> QuerySet[Case]:
@@ -36,9 +38,12 @@ def _holds(user: User, roles, unit_ids: set[int]) -> bool:
     return any(m.role in roles and m.org_unit_id in unit_ids for m in memberships_of(user))
 
 
-def can_see_names(user: User, case: Case) -> bool:
+def can_see_names(user: User, case: Case, *, with_grant: bool = True) -> bool:
     """Children's names are shown to the handling school and its county office only
-    (政策清单第33项; 山西通知三.3). Everyone else sees ``张**``."""
+    (政策清单第33项; 山西通知三.3). Everyone else sees ``张**``.
+
+    ``with_grant=False`` leaves out the purpose-bound unmask grant: a grant opens the
+    case's own pages, not the other records (appeals) that mention its children."""
     if _holds(user, SCHOOL_ROLES, {case.school_id}):
         return True
     if _holds(user, {Role.COUNTY_OFFICER}, {case.school.parent_id}):
@@ -49,7 +54,7 @@ def can_see_names(user: User, case: Case) -> bool:
     if case.pk in panel_case_ids(user):
         return True
     # A city or province official with an approved, unexpired purpose-bound grant.
-    return active_unmask_grant(user, case) is not None
+    return with_grant and active_unmask_grant(user, case) is not None
 
 
 def active_unmask_grant(user: User, case: Case) -> UnmaskGrant | None:

@@ -6,7 +6,8 @@ set -eu
 
 if [ "${1:-web}" = "web" ]; then
     [ "$#" -gt 0 ] && shift
-    python manage.py migrate --noinput
+    # Migrations may take longer than a request may (DB_STATEMENT_TIMEOUT_MS is for requests).
+    DB_STATEMENT_TIMEOUT_MS=0 python manage.py migrate --noinput
     # WEB_CONCURRENCY is read by gunicorn itself (number of worker processes).
     exec gunicorn bullying.wsgi:application \
         --bind 0.0.0.0:8000 \

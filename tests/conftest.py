@@ -59,6 +59,9 @@ def _fast_and_plain(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # A cache of this process only: tests run in parallel processes (pytest-xdist).
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    from django.core.cache import cache
+
+    cache.clear()  # locmem keeps its data across tests (e.g. the workbench panel's figures)
     settings.BULLYING_REQUIRE_MFA = False
     settings.STORAGES = {
         **settings.STORAGES,

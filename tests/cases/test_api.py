@@ -755,11 +755,13 @@ def test_no_childs_name_reaches_the_timeline_or_the_audit_log(api_for, tree, per
 # ---------------------------------------------------------------------------
 # Query counts: the list does not grow with the number of cases
 
-# Memberships of the caller (read once per request), the page count, the page itself.
-LIST_QUERIES = 3
-# Memberships, the case with its parties, the chained audit row (savepoint, chain lock,
-# last hash, insert, release), then the determination, measures, notices and follow-ups.
-DETAIL_QUERIES = 12
+# Memberships of the caller (read once per request), the caller's panel grants, the page
+# count, the page itself.
+LIST_QUERIES = 4
+# Memberships, panel grants, the case with its parties, the chained audit row (savepoint,
+# chain lock, last hash, insert, release), then the determination, measures, notices and
+# follow-ups.
+DETAIL_QUERIES = 13
 
 
 def _fresh_client(user) -> APIClient:

@@ -1,8 +1,9 @@
 """A rectification's deadline is in the reminder sweep: the school is reminded, and the
 inspecting office gets a 督办 item once it lapses."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
+import pytest
 import time_machine
 
 from bullying.notifications import Notification
@@ -48,3 +49,103 @@ def test_a_rectification_three_days_before_its_deadline_reminds_only_the_school(
         reminders_sweep()
     assert Notification.objects.filter(recipient=people["chair_a"]).count() == 1
     assert not Escalation.objects.exists()
+
+
+# ---------------------------------------------------------------------------------------
+# Campaign submissions: one deadline per task and unit that has not filed.
+
+
+@pytest.fixture
+def city_campaign(tree, people):
+    """杭州市 asks every school and county under it for a screening ledger by 2026-11-30."""
+    return services.campaign_create(
+        actor=people["city_a"],
+        organiser=tree["CA"],
+        name="2026年冬季欺凌隐患排查",
+        year=2026,
+        phases=[{"kind": "deploy", "starts_on": date(2026, 11, 1), "ends_on": date(2026, 12, 20)}],
+        tasks=[
+            {
+                "phase": "deploy",
+                "kind": "screening_ledger",
+                "title": "排查台账",
+                "levels": ["county", "school"],
+                "due_on": date(2026, 11, 30),
+            }
+        ],
+    )
+
+
+def _submission_notes(user):
+    return Notification.objects.filter(recipient=user, kind__endswith=":campaign_submission")
+
+
+def test_units_that_have_not_filed_are_reminded_three_days_before(city_campaign, people):
+    task = city_campaign.tasks.get()
+    services.task_submit(
+        actor=people["chair_a2"], task=task, unit=people["chair_a2"].memberships.get().org_unit, note="已建立台账。"
+    )
+    with time_machine.travel(date(2026, 11, 27), tick=False):
+        reminders_sweep()
+        reminders_sweep()  # again the same day: nothing more
+
+    for name in ("chair_a", "chair_y", "officer_x", "officer_y"):  # the schools and counties under 杭州市
+        notes = _submission_notes(people[name])
+        assert notes.count() == 1, name
+        assert (
+            notes.get().title
+            == "专项治理行动“2026年冬季欺凌隐患排查”的“排查台账”报送将于 2026-11-30 到期（还有 3 天）。"
+        )
+        assert notes.get().link == f"/inspections/campaigns/{city_campaign.pk}/"
+    assert not _submission_notes(people["chair_a2"]).exists()  # filed already
+    assert not _submission_notes(people["chair_z"]).exists()  # 宁波市: not in this campaign
+    assert not _submission_notes(people["city_a"]).exists()  # the organiser does not file
+    assert not Escalation.objects.exists()
+
+
+def test_a_missing_submission_escalates_to_the_office_above_each_unit_until_it_is_filed(city_campaign, people, tree):
+    task = city_campaign.tasks.get()
+    with time_machine.travel(date(2026, 12, 1), tick=False):
+        reminders_sweep()
+
+    open_items = Escalation.objects.filter(kind="campaign_submission", resolved_at__isnull=True)
+    # One 督办 item per unit that has not filed: 3 schools to their counties, 2 counties to the city.
+    assert sorted((e.unit.code, e.escalation_unit.code) for e in open_items) == [
+        ("2133010501", "330105"),
+        ("2133010601", "330106"),
+        ("2133010602", "330106"),
+        ("330105", "330100"),
+        ("330106", "330100"),
+    ]
+    overdue = _submission_notes(people["chair_a"]).get()
+    assert overdue.title.startswith("专项治理行动“2026年冬季欺凌隐患排查”的“排查台账”报送已超过期限 1 天")
+    upper = Notification.objects.filter(recipient=people["officer_x"], kind="escalation:campaign_submission")
+    assert sorted(n.title for n in upper) == [
+        "督办：西湖区实验小学的专项治理行动“2026年冬季欺凌隐患排查”的“排查台账”报送已超期 1 天（期限 2026-11-30）。",
+        "督办：西湖区第一中学的专项治理行动“2026年冬季欺凌隐患排查”的“排查台账”报送已超期 1 天（期限 2026-11-30）。",
+    ]
+    assert Notification.objects.filter(recipient=people["city_a"], kind="escalation:campaign_submission").count() == 2
+
+    # 西湖区实验小学 files late; the next sweep closes its item and only its item.
+    with time_machine.travel(date(2026, 12, 2), tick=False):
+        services.task_submit(actor=people["chair_a"], task=task, unit=tree["A"], note="补报台账。")
+        reminders_sweep()
+    still = Escalation.objects.filter(kind="campaign_submission", resolved_at__isnull=True)
+    assert sorted(e.unit.code for e in still) == ["2133010501", "2133010602", "330105", "330106"]
+
+    # A week after the first overdue reminder the others are reminded again; the filer is not.
+    with time_machine.travel(date(2026, 12, 8), tick=False):
+        reminders_sweep()
+    assert _submission_notes(people["chair_a"]).count() == 1
+    assert _submission_notes(people["chair_a2"]).filter(title__contains="已超过期限 8 天").count() == 1
+
+
+def test_missing_submissions_are_no_longer_chased_after_the_campaign_year(city_campaign, people):
+    with time_machine.travel(date(2026, 12, 1), tick=False):
+        reminders_sweep()
+    assert Escalation.objects.filter(resolved_at__isnull=True).count() == 5
+    sent = Notification.objects.count()
+    with time_machine.travel(date(2027, 1, 4), tick=False):
+        reminders_sweep()
+    assert not Escalation.objects.filter(resolved_at__isnull=True).exists()
+    assert Notification.objects.count() == sent
