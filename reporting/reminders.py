@@ -29,15 +29,6 @@ def _days(hours: float) -> int:
     return max(1, -(-int(hours) // 24))
 
 
-def _owing(kind: str) -> Q:
-    # Late or not yet late: the sweep works out the threshold from the due day.
-    if kind == ReportKind.INITIAL:
-        return selectors.owing_initial_q()
-    if kind == ReportKind.FINAL:
-        return selectors.owing_final_q()
-    return selectors.owing_follow_up_q()
-
-
 def _due_of(kind: str, row: dict, hours: float) -> date:
     if kind == ReportKind.INITIAL:
         return row["determined_on"] + timedelta(days=_days(hours))
@@ -47,15 +38,17 @@ def _due_of(kind: str, row: dict, hours: float) -> date:
 
 
 def _rows(kind: str, ids: Iterable[int] | None = None):
-    qs = Case.objects.filter(_owing(kind))
-    if ids is not None:
-        qs = qs.filter(pk__in=list(ids))
-    if kind == ReportKind.FOLLOW_UP:
-        qs = qs.annotate(change_at=selectors.first_unreported_change_at())
+    """The cases owing a report of ``kind``, late or not yet late (the sweep works out the
+    threshold from the due day)."""
+    cases = Case.objects.all() if ids is None else Case.objects.filter(pk__in=list(ids))
     fields = ["pk", "number", "school_id", "school__parent_id", "determined_on", "closed_on"]
-    if kind == ReportKind.FOLLOW_UP:
-        fields.append("change_at")
-    return qs.order_by().values(*fields)
+    if kind == ReportKind.INITIAL:
+        return cases.filter(selectors.owing_initial_q()).order_by().values(*fields)
+    if kind == ReportKind.FINAL:
+        first, *rest = [part.order_by().values(*fields) for part in selectors.owing_final_parts(cases)]
+        return first.union(*rest)
+    owing = cases.filter(selectors.owing_follow_up_q()).annotate(change_at=selectors.first_unreported_change_at())
+    return owing.order_by().values(*fields, "change_at")
 
 
 def _case_kind(kind: str) -> DeadlineKind:

@@ -218,9 +218,14 @@ def owing_initial_q() -> Q:
     return reportable_q() & Q(determined_on__isnull=False) & ~Q(Exists(_reports_of_case(kind=ReportKind.INITIAL)))
 
 
-def owing_final_q() -> Q:
-    """``missing_final_q(now) | final_due_q(now)`` for any ``now`` (one anti-join)."""
-    return _final_obligation_q() & Q(closed_on__isnull=False) & ~Q(Exists(_reports_of_case(kind=ReportKind.FINAL)))
+def owing_final_parts(cases: QuerySet[Case]) -> list[QuerySet[Case]]:
+    """``missing_final_q(now) | final_due_q(now)`` for any ``now``, as querysets whose union
+    is those of ``cases``: one anti-join each. (The obligation's OR — reportable, or
+    reported up anyway — would make PostgreSQL probe the reports of every closed case.)"""
+    owing = cases.filter(status=Status.CLOSED, closed_on__isnull=False).filter(
+        ~Q(Exists(_reports_of_case(kind=ReportKind.FINAL)))
+    )
+    return [owing.filter(reportable_q()), owing.filter(Exists(_reports_of_case(kind=ReportKind.INITIAL)))]
 
 
 def owing_follow_up_q() -> Q:
