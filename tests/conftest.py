@@ -17,7 +17,7 @@ from rest_framework.test import APIClient
 from accounts.models import Level, Role, User
 from accounts.services import _Row, org_units_import, user_add
 
-pytest_plugins = ["tests.browser_support"]
+pytest_plugins = ["tests.browser_support", "tests.security.matrix_report"]
 
 PASSWORD = "Correct-Horse-Battery-9"
 

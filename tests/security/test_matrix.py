@@ -31,7 +31,7 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, r
 from django.utils import timezone
 
 from accounts.models import Role
-from tests.security.conftest import MATRIX_STATS
+from tests.security.matrix_report import MATRIX_STATS
 from tests.security.world import CHAIR_OF, png
 
 ROLES = tuple(Role.values)
