@@ -426,3 +426,14 @@ def test_a_chairs_case_page_lists_committee_members_for_the_determination(client
 
     assert personas["member_a"].display_name in content
     assert personas["chair_a2"].display_name not in content
+
+
+def test_a_group_of_checkboxes_is_named_by_a_fieldset_legend(client_for):
+    """Screen readers announce a group's name with each option: 欺凌形式 is a legend, and no
+    label points at nothing."""
+    html = client_for("chair_a").get("/cases/new/").content.decode()
+
+    assert re.search(
+        r'<fieldset class="field-group"><legend>欺凌形式 <span aria-hidden="true"[^>]*>\*</span></legend>', html
+    )
+    assert 'for=""' not in html
