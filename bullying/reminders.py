@@ -20,7 +20,7 @@ Due work lives in the database, not in broker countdowns: a crashed worker loses
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import models, transaction
 from django.db.models import Q
@@ -211,7 +211,7 @@ class SweepResult:
 class OpenSnapshot:
     """Every open deadline as read at ``taken_at``: {kind code: {ident: due}}."""
 
-    taken_at: object
+    taken_at: datetime
     due: dict[str, dict] = field(default_factory=dict)
 
 

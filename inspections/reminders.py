@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.models import OFFICE_ROLES, OrgUnit, Role
 from bullying.reminders import DeadlineKind, OpenDeadline, register_deadline_kind
 from inspections.models import CampaignTask, Rectification, RectificationStatus, TaskSubmission
+from inspections.selectors import UNIT_ACTORS
 
 
 def _open_rectifications() -> Iterable[OpenDeadline]:
@@ -44,7 +45,7 @@ RECTIFICATION_DEADLINE = register_deadline_kind(
         label="整改期限",
         open_deadlines=_open_rectifications,
         still_open=_still_open,
-        recipient_roles=frozenset({Role.COMMITTEE_CHAIR}) | OFFICE_ROLES,
+        recipient_roles=UNIT_ACTORS,
         escalation_roles=frozenset({Role.INSPECTOR}) | OFFICE_ROLES,
     )
 )
@@ -114,7 +115,7 @@ CAMPAIGN_SUBMISSION_DEADLINE = register_deadline_kind(
         label="专项治理报送时限",
         open_deadlines=_open_campaign_submissions,
         still_open=_campaign_submissions_still_open,
-        recipient_roles=frozenset({Role.COMMITTEE_CHAIR}) | OFFICE_ROLES,
+        recipient_roles=UNIT_ACTORS,
         escalation_roles=OFFICE_ROLES,
         before_days=CAMPAIGN_BEFORE_DAYS,
         per_unit=True,

@@ -43,6 +43,8 @@ UNIT_ACTOR_ROLES = {
     Level.CITY: frozenset({Role.CITY_OFFICER}),
     Level.PROVINCE: frozenset({Role.PROVINCE_OFFICER}),
 }
+# Whoever acts for some unit: those a unit's deadlines (rectification, campaign report) remind.
+UNIT_ACTORS = frozenset().union(*UNIT_ACTOR_ROLES.values())
 
 
 # ---------------------------------------------------------------------------------------

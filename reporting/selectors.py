@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import (
@@ -41,6 +42,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Length, NullIf, Substr, TruncMonth
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.models import COMMITTEE_ROLES, OFFICE_ROLES, SCHOOL_ROLES, Level, OrgUnit, Role, User
 from accounts.selectors import memberships_of, scope_roots, units_in_scope
@@ -418,7 +420,7 @@ def _grouped_detections(qs: QuerySet, unit: OrgUnit, path_lookup: str, filters: 
     ]
     found: dict = {}
     for child, metric, n in parts[0].union(*parts[1:], all=True):
-        found.setdefault(child, dict.fromkeys(filters, 0))[metric] = n
+        found.setdefault(child, {})[metric] = n
     return found
 
 
@@ -536,6 +538,34 @@ class Dashboard:
         return sorted(self.children, key=key)
 
 
+# The workbench opens many times a day; a province's figures take seconds to count. Its
+# summary shows them as of at most five minutes ago (and says so); the dashboard is live.
+SUMMARY_SECONDS = 300
+
+
+def dashboard_summary(unit: OrgUnit) -> dict:
+    """The key figures of ``unit`` for the workbench, counted at most every SUMMARY_SECONDS.
+
+    Aggregates only (no names, no case), cached by unit: whoever may see the summary of a
+    unit may see its dashboard."""
+    key = f"reporting:summary:{unit.pk}"
+    figures = cache.get(key)
+    if figures is None:
+        now = timezone.now()
+        d = dashboard(unit, now=now)
+        figures = {
+            "total": d.cases["total"],
+            "overdue": d.cases["overdue"],
+            "overdue_rate": d.overdue_rate,
+            "late_reports": d.reports["late_reports"],
+            "missing_reports": d.missing_reports,
+            "possibly_concealed": d.cases["possibly_concealed"],
+            "at": now,
+        }
+        cache.set(key, figures, SUMMARY_SECONDS)
+    return figures
+
+
 def _in_period(qs: QuerySet, period: Period | None, lookup: str) -> QuerySet:
     if period is None:
         return qs
@@ -547,22 +577,21 @@ def dashboard(unit: OrgUnit, *, now: datetime, period: Period | None = None) -> 
 
     Six queries whatever the size of the tree: the child units, then cases, the cases'
     report detections (one ``UNION ALL``), reports, report hops and appeals, each grouped
-    by child unit in SQL. The unit's own figures
-    are the sums of its children's plus the rows at the unit itself.
+    by child unit in SQL. The unit's own figures are the sums of its children's plus the
+    rows at the unit itself.
     """
     children = list(OrgUnit.objects.filter(parent=unit).order_by("path"))
     today = now.astimezone(conf.SHANGHAI).date()
 
     cases_qs = _in_period(Case.objects.filter(school__path__startswith=unit.path), period, "reported_on")
-    c_metrics = case_metrics(now)
-    by_child_cases = _grouped(cases_qs, unit, "school__path", c_metrics)
-    detections = detection_filters(now)
-    for child, counts in _grouped_detections(cases_qs, unit, "school__path", detections).items():
-        by_child_cases.setdefault(child, dict.fromkeys(c_metrics, 0)).update(counts)
-    c_metrics = {**c_metrics, **detections}
-    for counts in by_child_cases.values():
-        for name in detections:
-            counts.setdefault(name, 0)
+    plain, detections = case_metrics(now), detection_filters(now)
+    c_metrics = {**plain, **detections}
+    counted = _grouped(cases_qs, unit, "school__path", plain)
+    detected = _grouped_detections(cases_qs, unit, "school__path", detections)
+    by_child_cases = {
+        child: {**dict.fromkeys(c_metrics, 0), **counted.get(child, {}), **detected.get(child, {})}
+        for child in counted.keys() | detected.keys()
+    }
 
     reports_qs = _in_period(IncidentReport.objects.filter(school__path__startswith=unit.path), period, "reported_on")
     r_metrics = report_metrics()

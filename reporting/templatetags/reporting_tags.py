@@ -1,7 +1,6 @@
 """Workbench panels of the reporting app."""
 
 from django import template
-from django.core.cache import cache
 from django.utils import timezone
 
 from accounts.models import COMMITTEE_ROLES
@@ -12,34 +11,6 @@ from reporting import selectors
 register = template.Library()
 
 
-# The workbench opens many times a day; a province's figures take seconds to count. The
-# panel shows them as of at most five minutes ago (and says so); the dashboard is live.
-PANEL_SECONDS = 300
-
-
-def panel_figures(unit) -> dict:
-    """The workbench panel's figures of ``unit``, counted at most every PANEL_SECONDS.
-
-    Aggregates only (no names, no case), keyed by the unit: whoever sees the panel of a
-    unit may see its dashboard."""
-    key = f"reporting:panel:{unit.pk}"
-    figures = cache.get(key)
-    if figures is None:
-        now = timezone.now()
-        d = selectors.dashboard(unit, now=now)
-        figures = {
-            "total": d.cases["total"],
-            "overdue": d.cases["overdue"],
-            "overdue_rate": d.overdue_rate,
-            "late_reports": d.reports["late_reports"],
-            "missing_reports": d.missing_reports,
-            "possibly_concealed": d.cases["possibly_concealed"],
-            "at": now,
-        }
-        cache.set(key, figures, PANEL_SECONDS)
-    return figures
-
-
 @register.inclusion_tag("reporting/panels/dashboard.html", takes_context=True)
 def dashboard_panel(context):
     """The key figures of the caller's top unit, with the way to the dashboard."""
@@ -48,7 +19,7 @@ def dashboard_panel(context):
     if not roots:
         return {"unit": None}
     unit = roots[0]
-    return {"unit": unit, "f": panel_figures(unit), "minutes": PANEL_SECONDS // 60}
+    return {"unit": unit, "f": selectors.dashboard_summary(unit), "minutes": selectors.SUMMARY_SECONDS // 60}
 
 
 @register.inclusion_tag("reporting/panels/incoming_reports.html", takes_context=True)

@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from cases.models import Status
-from reporting.templatetags.reporting_tags import PANEL_SECONDS
+from reporting.selectors import SUMMARY_SECONDS
 
 
 def _figure(response, label: str) -> str:
@@ -30,7 +30,7 @@ def test_the_panel_shows_figures_as_of_at_most_five_minutes_ago(client_for, open
     open_case()
     assert _figure(client.get("/"), "受理事件") == "1"  # within the five minutes: as counted
 
-    frozen_today.move_to(start + timedelta(seconds=PANEL_SECONDS + 1))
+    frozen_today.move_to(start + timedelta(seconds=SUMMARY_SECONDS + 1))
     client = client_for("city_a")
     assert _figure(client.get("/"), "受理事件") == "2"
     # The dashboard itself is live.
