@@ -22,7 +22,7 @@ def navigation(request):
     if roles & CASE_READER_ROLES:
         items.append(("cases:list", "事件处置", reverse("cases:list")))
     if roles & {Role.COUNTY_OFFICER, Role.CITY_OFFICER, Role.REVIEW_EXPERT}:
-        items.append(("cases:appeal_list", "申诉复查", reverse("cases:appeal_list")))
+        items.append(("appeals:list", "申诉复查", reverse("appeals:list")))
     if roles & {Role.COUNTY_OFFICER, Role.CITY_OFFICER, Role.PROVINCE_OFFICER}:
         items.append(("reporting:dashboard", "数据看板", reverse("reporting:dashboard")))
     if roles & {Role.INSPECTOR, Role.COUNTY_OFFICER, Role.CITY_OFFICER, Role.PROVINCE_OFFICER, Role.COMMITTEE_CHAIR}:
@@ -51,7 +51,7 @@ def navigation(request):
 
 # Views that belong to a menu entry other than their namespace's first one.
 SECTION_OF = {
-    "cases:appeal": "cases:appeal_list",
+    "appeals:appeal": "appeals:list",
     "cases:unmask": "cases:unmask_queue",
 }
 

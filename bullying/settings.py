@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "bullying",
     "accounts",
     "cases",
+    "cases.appeals",
     "reporting",
     "inspections",
 ]
@@ -202,7 +203,7 @@ SPECTACULAR_SETTINGS = {
     # Many resources have a "status" or a "kind": name each set of choices after its owner.
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "cases.models.Status",
-        "AppealStatusEnum": "cases.models.AppealStatus",
+        "AppealStatusEnum": "cases.appeals.models.AppealStatus",
         "UnmaskStatusEnum": "cases.models.UnmaskStatus",
         "MeasureKindEnum": "cases.models.MeasureKind",
         "PanelKindEnum": "cases.models.PanelKind",

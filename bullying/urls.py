@@ -13,6 +13,7 @@ notification_router.register("notifications", NotificationViewSet, basename="not
 api_v1 = [
     path("", include("accounts.api.urls")),
     path("", include("cases.api.urls")),
+    path("", include("cases.appeals.api.urls")),
     path("", include("inspections.api.urls")),
     path("", include("reporting.api.urls")),
     path("", include(notification_router.urls)),
@@ -22,6 +23,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("cases/", include("cases.urls")),
+    path("cases/", include("cases.appeals.urls")),
     path("inspections/", include("inspections.urls")),
     path("reporting/", include("reporting.urls")),
     path("calendar/", include("bullying.calendar_urls")),

@@ -24,15 +24,7 @@ from weasyprint.text.fonts import FontConfiguration
 from accounts.models import User
 from bullying.errors import ApplicationError
 from cases import selectors, services
-from cases.models import (
-    Case,
-    Determination,
-    Measure,
-    MeasureKind,
-    Party,
-    PartyRole,
-    Severity,
-)
+from cases.models import Case, Determination, Measure, MeasureKind, Party, PartyRole, Severity
 from cases.privacy import Redactor
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -13,8 +13,6 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
     and, for a review panel member, the cases of the appeals they hold a grant on
     (read-only for them). The ``OR`` is added only for a user holding such a grant: it
     would stop PostgreSQL narrowing to the subtree first."""
-    from cases.appeal_selectors import granted_case_ids
-
     scoped = restrict(Case.objects.all(), user, via="school", roles=CASE_READER_ROLES)
     granted = granted_case_ids(user)
     if not granted:
@@ -49,12 +47,51 @@ def can_see_names(user: User, case: Case, *, with_grant: bool = True) -> bool:
     if _holds(user, {Role.COUNTY_OFFICER}, {case.school.parent_id}):
         return True
     # A review panel member needs the names to review the case, on that case only.
-    from cases.appeal_selectors import panel_case_ids
-
     if case.pk in panel_case_ids(user):
         return True
     # A city or province official with an approved, unexpired purpose-bound grant.
     return with_grant and active_unmask_grant(user, case) is not None
+
+
+def granted_case_ids(user: User) -> list[int]:
+    """Ids of the cases of the appeals the user reviews as a panel member (one indexed query).
+
+    Read straight from the django-guardian grant rows on appeals, through the reverse
+    relations, so the case app needs nothing from the appeals app. A list, not a
+    subquery: most users hold no grant, and their case queries then stay a plain subtree
+    filter that PostgreSQL can drive by index. Not cached on the user object: a grant
+    given or ended takes effect at once.
+    """
+    if not user.is_authenticated:
+        return []
+    ids = Case.objects.filter(
+        appeals__appealuserobjectpermission__user=user,
+        appeals__appealuserobjectpermission__permission__codename=PANEL_GRANT_CODENAME,
+    ).values_list("pk", flat=True)
+    return sorted(set(ids))
+
+
+# The django-guardian permission a review panel member holds on one appeal.
+PANEL_GRANT_CODENAME = "view_appeal"
+
+
+def panel_case_ids(user: User) -> set[int]:
+    """The same set as ``granted_case_ids``, read once per user object (the case page asks
+    it several times). ``forget_panel_grants`` drops it after a grant changes."""
+    if not user.is_authenticated:
+        return set()
+    cached = getattr(user, "_panel_cases_cache", None)
+    if cached is None:
+        cached = set(granted_case_ids(user))
+        user._panel_cases_cache = cached
+    return cached
+
+
+def forget_panel_grants(user: User) -> None:
+    """Drop the cached grants after they change (the same user object is reused)."""
+    for attr in ("_panel_cases_cache", "_panel_appeals_cache"):
+        if hasattr(user, attr):
+            delattr(user, attr)
 
 
 def active_unmask_grant(user: User, case: Case) -> UnmaskGrant | None:

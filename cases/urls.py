@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases import appeal_views, views
+from cases import views
 
 app_name = "cases"
 
@@ -17,11 +17,4 @@ urlpatterns = [
     path("<int:pk>/unmask/", views.unmask_request, name="unmask_request"),
     path("unmask-requests/", views.unmask_queue, name="unmask_queue"),
     path("unmask-requests/<int:grant_id>/decide/", views.unmask_decide, name="unmask_decide"),
-    # Appeals and review (申诉复查): the county desk, and lodging from a case page.
-    path("<int:pk>/appeal/", appeal_views.appeal_new, name="appeal_new"),
-    path("appeals/", appeal_views.appeal_list, name="appeal_list"),
-    path("appeals/<int:pk>/", appeal_views.appeal_detail, name="appeal_detail"),
-    path("appeals/<int:pk>/step/<slug:step>/", appeal_views.appeal_step, name="appeal_step"),
-    path("appeals/<int:pk>/decision.pdf", appeal_views.appeal_notice_pdf, name="appeal_notice_pdf"),
-    path("appeals/<int:pk>/attachments/<int:attachment_id>/", appeal_views.appeal_attachment, name="appeal_attachment"),
 ]

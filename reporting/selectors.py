@@ -53,7 +53,7 @@ from reporting.models import IncidentReport, ReportHop, ReportKind, StatReturn
 from reporting.periods import Period
 
 try:  # appeals (申诉) are built alongside; the dashboards work with or without them
-    from cases.models import Appeal, AppealStatus
+    from cases.appeals.models import Appeal, AppealStatus
 except ImportError:  # pragma: no cover - only before the appeal model exists
     Appeal = AppealStatus = None
 

@@ -14,7 +14,7 @@ from reporting.periods import Period
 from reporting.selectors import Dashboard
 
 try:
-    from cases.models import AppealStatus
+    from cases.appeals.models import AppealStatus
 except ImportError:  # pragma: no cover
     AppealStatus = None
 

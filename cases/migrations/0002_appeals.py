@@ -7,6 +7,14 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def _appeal_attachment_path(instance, filename):
+    # The upload path of appeal material when appeals were part of the case app; the
+    # model now lives in ``cases.appeals`` (migration ``appeals.0001``).
+    import uuid
+
+    return f"appeals/{instance.appeal.county_id}/{uuid.uuid4().hex}"
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -68,7 +76,7 @@ class Migration(migrations.Migration):
             name='AppealAttachment',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=200, upload_to=cases.models._appeal_attachment_path)),
+                ('file', models.FileField(max_length=200, upload_to=_appeal_attachment_path)),
                 ('original_name', models.CharField(max_length=200, verbose_name='文件名')),
                 ('content_type', models.CharField(max_length=100)),
                 ('size', models.PositiveIntegerField()),

@@ -18,8 +18,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from cases import appeal_services, services
-from cases.models import Appeal, Case, MeasureKind, PartyRole, TimelineEntry
+from cases import services
+from cases.appeals import services as appeal_services
+from cases.appeals.models import Appeal
+from cases.models import Case, MeasureKind, PartyRole, TimelineEntry
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 10, 20, 10, 0, tzinfo=SHANGHAI)

@@ -4,7 +4,7 @@ nothing changes) and pinned query counts."""
 
 import pytest
 
-from cases.models import Appeal, AppealStatus
+from cases.appeals.models import Appeal, AppealStatus
 
 from .conftest import APPELLANT, PERPETRATOR, VICTIM, leaked, snapshot
 

@@ -5,16 +5,16 @@ from io import StringIO
 from django.core.management import call_command
 
 from accounts.management.commands import seed_demo
-from cases.models import Appeal, AppealStatus
+from cases.appeals.models import Appeal, AppealStatus
 
 
 def test_seed_demo_creates_appeals_in_every_state(db, settings, monkeypatch):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    assert seed_demo.DEMO_EXTENSIONS.index("cases.appeal_demo.seed_appeals") == (
+    assert seed_demo.DEMO_EXTENSIONS.index("cases.appeals.demo.seed_appeals") == (
         seed_demo.DEMO_EXTENSIONS.index("cases.demo.seed_cases") + 1
     )
     # Only the extensions appeals build on: other features' demo data is theirs to test.
-    monkeypatch.setattr(seed_demo, "DEMO_EXTENSIONS", ["cases.demo.seed_cases", "cases.appeal_demo.seed_appeals"])
+    monkeypatch.setattr(seed_demo, "DEMO_EXTENSIONS", ["cases.demo.seed_cases", "cases.appeals.demo.seed_appeals"])
     out = StringIO()
     call_command("seed_demo", stdout=out)
     assert "演示申诉" in out.getvalue()

@@ -6,7 +6,7 @@ import subprocess
 import pytest
 
 from bullying.errors import ApplicationError
-from cases.appeal_pdf import review_decision_pdf
+from cases.appeals.pdf import review_decision_pdf
 
 from .conftest import APPELLANT, leaked
 

@@ -9,8 +9,11 @@ from django.db import IntegrityError, transaction
 
 from bullying.calendar import calendar_day_set
 from bullying.errors import ApplicationError
-from cases import appeal_selectors, appeal_services, selectors
-from cases.models import Appeal, AppealStatus, Determination, Status, TimelineEntry
+from cases import selectors
+from cases.appeals import selectors as appeal_selectors
+from cases.appeals import services as appeal_services
+from cases.appeals.models import Appeal, AppealStatus
+from cases.models import Determination, Status, TimelineEntry
 
 from .conftest import (
     ACCEPTED_ON,
@@ -445,7 +448,7 @@ def test_filing_ends_the_panels_access(decided, personas):
     expert = type(expert).objects.get(pk=expert.pk)
     assert not appeal_selectors.appeals_visible_to(expert).exists()
     assert not selectors.cases_visible_to(expert).exists()
-    assert not expert.has_perm("cases.view_appeal", appeal)
+    assert not expert.has_perm("appeals.view_appeal", appeal)
     assert "报杭州市备案" in appeal.case.timeline.get(kind="appeal_filed").text
 
 

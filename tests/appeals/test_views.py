@@ -3,8 +3,8 @@ page, and the appeals section of the case page."""
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from cases import appeal_services
-from cases.models import Appeal, AppealStatus
+from cases.appeals import services as appeal_services
+from cases.appeals.models import Appeal, AppealStatus
 
 from .conftest import APPELLANT, FILED_ON, VICTIM, snapshot
 

@@ -22,8 +22,8 @@ from django.utils import timezone
 
 from accounts.models import Role
 from accounts.services import user_add
-from cases import appeal_services
 from cases import services as case_services
+from cases.appeals import services as appeal_services
 from cases.models import Case, PartyRole, Status
 from tests.browser_support import school_case
 from tests.conftest import PASSWORD

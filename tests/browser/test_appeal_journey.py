@@ -9,8 +9,9 @@ after which the member's access ends and the city reads the filing with names ma
 import pytest
 
 from accounts.models import User
-from cases import appeal_services
-from cases.models import Appeal, AppealStatus, Case, PanelMember, PartyRole, Status
+from cases.appeals import services as appeal_services
+from cases.appeals.models import Appeal, AppealStatus, PanelMember
+from cases.models import Case, PartyRole, Status
 from tests.browser_support import school_case, track_urls
 from tests.conftest import PASSWORD
 

@@ -11,7 +11,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.models import User
-from cases import appeal_services
+from cases.appeals import services as appeal_services
 from reporting import services
 from tests.cases.conftest import (  # noqa: F401 - fixtures re-exported for these tests
     DETERMINED_ON,

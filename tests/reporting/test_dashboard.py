@@ -10,7 +10,8 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import OrgUnit, Role
 from accounts.services import _Row, org_units_import, user_add
-from cases.models import Appeal, Case, Status
+from cases.appeals.models import Appeal
+from cases.models import Case, Status
 from tests.conftest import PASSWORD
 from tests.reporting.conftest import DASHBOARD, TODAY, fresh_api
 

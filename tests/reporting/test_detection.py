@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 
 from bullying.reminders import Escalation, reminders_sweep
-from cases import appeal_services
 from cases import services as case_services
+from cases.appeals import services as appeal_services
 from cases.models import Case, MeasureKind, PartyRole
 from reporting import selectors, services
 from tests.reporting.conftest import ON_TIME, chair_of

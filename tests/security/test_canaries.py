@@ -44,7 +44,8 @@ from django.utils import timezone
 from accounts.api.authentication import token_issue
 from accounts.models import OrgUnit
 from accounts.services import _Row, org_units_import
-from cases import appeal_services, services
+from cases import services
+from cases.appeals import services as appeal_services
 from cases.models import MeasureKind, PartyRole
 from tests.conftest import TREE
 from tests.security.conftest import make_clients, module_transaction
@@ -336,10 +337,10 @@ def page_seeds(world: World) -> list[str]:
         _reverse("cases:pdf", pk=case.pk),
         _reverse("cases:notice_pdf", pk=case.pk),
         _reverse("cases:attachment", pk=case.pk, attachment_id=attachment.pk),
-        _reverse("cases:appeal_list"),
-        _reverse("cases:appeal_detail", pk=appeal.pk),
-        _reverse("cases:appeal_notice_pdf", pk=appeal.pk),
-        _reverse("cases:appeal_attachment", pk=appeal.pk, attachment_id=appeal_attachment.pk),
+        _reverse("appeals:list"),
+        _reverse("appeals:detail", pk=appeal.pk),
+        _reverse("appeals:notice_pdf", pk=appeal.pk),
+        _reverse("appeals:attachment", pk=appeal.pk, attachment_id=appeal_attachment.pk),
         _reverse("cases:unmask_queue"),
         _reverse("reporting:dashboard"),
         _reverse("reporting:dashboard_export"),
@@ -545,7 +546,7 @@ def _view_name(url: str) -> str:
 def test_the_appeal_page_masks_every_name_for_the_city_and_province(planted, db, persona):
     appeal = planted.get("appeal", "A")
 
-    response = planted.clients[(persona, False)].get(reverse("cases:appeal_detail", kwargs={"pk": appeal.pk}))
+    response = planted.clients[(persona, False)].get(reverse("appeals:detail", kwargs={"pk": appeal.pk}))
 
     assert response.status_code == 200
     assert leaks(response.content.decode(), NEVER) == []
@@ -563,7 +564,7 @@ def test_an_outsider_cannot_open_the_case_at_all(planted, db, persona):
         "api appeal": api.get(reverse("appeal-detail", kwargs={"pk": appeal.pk})).status_code,
         "page": page.get(reverse("cases:detail", kwargs={"pk": case.pk})).status_code,
         "page pdf": page.get(reverse("cases:pdf", kwargs={"pk": case.pk})).status_code,
-        "appeal page": page.get(reverse("cases:appeal_detail", kwargs={"pk": appeal.pk})).status_code,
+        "appeal page": page.get(reverse("appeals:detail", kwargs={"pk": appeal.pk})).status_code,
     }
 
     assert set(answers.values()) == {404}, answers
@@ -676,8 +677,8 @@ def test_notifications_and_e_mails_carry_no_name_after_the_sweep(
 
 
 # Records that mention a granted case's children but are not the case's own pages: a
-# grant does not open them (cases/appeal_selectors.py ``can_see_names``).
-GRANT_STAYS_MASKED = ("cases:appeal_list", "appeal-list", "cases:appeal_detail", "appeal-detail")
+# grant does not open them (cases/appeals/selectors.py ``can_see_names``).
+GRANT_STAYS_MASKED = ("appeals:list", "appeal-list", "appeals:detail", "appeal-detail")
 
 
 def grant_for(world: World, persona: str, *, decide: bool = True):

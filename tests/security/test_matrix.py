@@ -202,7 +202,7 @@ def measure_snapshot(world, measure):
 
 
 def appeal_snapshot(world, appeal):
-    from cases.models import Appeal
+    from cases.appeals.models import Appeal
 
     fresh = Appeal.objects.get(pk=appeal.pk)
     return (fresh.status, fresh.updated_at, fresh.panel.count(), case_snapshot(world, fresh.case))
@@ -699,20 +699,20 @@ POLICY: list[Row] = [
     Row("appeal-file", "POST", on="appeal:decided", body=lambda w, t: {}, **APPEAL_STEP),
     Row("appeal-detail", "DELETE", on="appeal:received", see=APPEAL, do=NOBODY, denied=405, hidden=405, kwargs=pk),
     # --- appeals (pages)
-    Row("cases:appeal_list", "GET", items=EVERY_APPEAL, note="total"),
-    Row("cases:appeal_detail", "GET", on="appeal:received", see=APPEAL, kwargs=pk),
-    Row("cases:appeal_detail", "GET", on="appeal:filed", see=APPEAL_FILED, kwargs=pk),
-    Row("cases:appeal_notice_pdf", "GET", on="appeal:filed", see=APPEAL_FILED, kwargs=pk),
+    Row("appeals:list", "GET", items=EVERY_APPEAL, note="total"),
+    Row("appeals:detail", "GET", on="appeal:received", see=APPEAL, kwargs=pk),
+    Row("appeals:detail", "GET", on="appeal:filed", see=APPEAL_FILED, kwargs=pk),
+    Row("appeals:notice_pdf", "GET", on="appeal:filed", see=APPEAL_FILED, kwargs=pk),
     Row(
-        "cases:appeal_attachment",
+        "appeals:attachment",
         "GET",
         on="appeal_attachment",
         see=APPEAL,
         kwargs=lambda w, t: {"pk": t.appeal_id, "attachment_id": t.pk},
     ),
-    Row("cases:appeal_new", "GET", on="case:determined", see=CASE, do=COMMITTEE | COUNTY, kwargs=pk),
+    Row("appeals:new", "GET", on="case:determined", see=CASE, do=COMMITTEE | COUNTY, kwargs=pk),
     Row(
-        "cases:appeal_new",
+        "appeals:new",
         "POST",
         on="case:determined",
         see=CASE,
@@ -723,7 +723,7 @@ POLICY: list[Row] = [
         effect=count_of("cases.Appeal"),
     ),
     Row(
-        "cases:appeal_step",
+        "appeals:step",
         "POST",
         on="appeal:received",
         ok=302,
@@ -733,7 +733,7 @@ POLICY: list[Row] = [
         **APPEAL_STEP,
     ),
     Row(
-        "cases:appeal_step",
+        "appeals:step",
         "POST",
         on="appeal:received",
         ok=302,
@@ -743,7 +743,7 @@ POLICY: list[Row] = [
         **APPEAL_STEP,
     ),
     Row(
-        "cases:appeal_step",
+        "appeals:step",
         "POST",
         on="appeal:received",
         ok=302,
@@ -753,7 +753,7 @@ POLICY: list[Row] = [
         **APPEAL_STEP,
     ),
     Row(
-        "cases:appeal_step",
+        "appeals:step",
         "POST",
         on="appeal:reviewing",
         ok=302,
@@ -763,7 +763,7 @@ POLICY: list[Row] = [
         **APPEAL_STEP,
     ),
     Row(
-        "cases:appeal_step",
+        "appeals:step",
         "POST",
         on="appeal:reviewing",
         ok=302,
@@ -778,7 +778,7 @@ POLICY: list[Row] = [
         **APPEAL_STEP,
     ),
     Row(
-        "cases:appeal_step",
+        "appeals:step",
         "POST",
         on="appeal:decided",
         ok=302,

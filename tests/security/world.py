@@ -26,7 +26,8 @@ from accounts.api.authentication import token_issue
 from accounts.models import Level, OrgUnit, Role, User
 from accounts.services import _Row, org_units_import, user_add
 from bullying.notifications import Notification, notify
-from cases import appeal_services, services
+from cases import services
+from cases.appeals import services as appeal_services
 from cases.models import Case, MeasureKind, PartyRole
 from tests.conftest import PASSWORD, PERSONAS, TREE
 from tests.security.conftest import EXTRA_PERSONAS

@@ -27,7 +27,7 @@ GIVEN = ["建国", "海燕", "志强", "丽娟", "伟", "静", "晓明", "秀英
 # Features append dotted paths of callables ``(stdout) -> None`` that add their demo data.
 DEMO_EXTENSIONS: list[str] = [
     "cases.demo.seed_cases",
-    "cases.appeal_demo.seed_appeals",
+    "cases.appeals.demo.seed_appeals",
     "reporting.demo.seed_reports",
     "inspections.demo.seed_inspections",
 ]

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from accounts.models import User
 from bullying.errors import ApplicationError
-from cases.models import Appeal, PartyRole, Severity
+from cases.appeals.models import Appeal
+from cases.models import PartyRole, Severity
 from cases.pdf import ROLE_ORDER, Redactor, _cn_date, _common, _local, _render
 
 ADDRESSEES = [

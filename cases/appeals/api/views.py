@@ -13,10 +13,13 @@ from accounts.models import User
 from bullying.api import ScopedViewSet
 from bullying.audit import audit_record
 from bullying.errors import ApplicationError
-from cases import appeal_pdf, appeal_selectors, appeal_services, selectors
-from cases.api import appeal_serializers as s
-from cases.appeal_filters import AppealFilter
-from cases.models import AppealAttachment
+from cases import selectors
+from cases.appeals import pdf as appeal_pdf
+from cases.appeals import selectors as appeal_selectors
+from cases.appeals import services as appeal_services
+from cases.appeals.api import serializers as s
+from cases.appeals.filters import AppealFilter
+from cases.appeals.models import AppealAttachment
 from cases.pdf import Redactor
 
 

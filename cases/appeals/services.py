@@ -33,20 +33,9 @@ from accounts.models import OrgUnit, Role, User
 from bullying.audit import ACTION_LABELS
 from bullying.calendar import DueDate, compute_due, rule_for
 from bullying.errors import ApplicationError
-from cases import appeal_selectors
-from cases.models import (
-    REVIEW_DAYS,
-    Appeal,
-    AppealAttachment,
-    AppealStatus,
-    Case,
-    Determination,
-    LegalRoute,
-    PanelKind,
-    PanelMember,
-    Severity,
-    Status,
-)
+from cases.appeals import selectors as appeal_selectors
+from cases.appeals.models import REVIEW_DAYS, Appeal, AppealAttachment, AppealStatus, LegalRoute, PanelKind, PanelMember
+from cases.models import Case, Determination, Severity, Status
 from cases.services import _effective_date, _lock, _timeline, _today, current_determination, sniff_content_type
 
 APPEAL_STATUS_LABELS = dict(AppealStatus.choices)

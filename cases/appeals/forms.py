@@ -1,11 +1,12 @@
-"""HTML forms for the appeal desk. Shape only: the rules live in cases.appeal_services."""
+"""HTML forms for the appeal desk. Shape only: the rules live in cases.appeals.services."""
 
 from django import forms
 from django.utils import timezone
 
-from cases.appeal_services import DEFAULT_LEGAL_REASONS, DEFAULT_REVIEW_REASONS, DEFAULT_UPHOLD_REASONS
+from cases.appeals.models import LegalRoute, PanelKind
+from cases.appeals.services import DEFAULT_LEGAL_REASONS, DEFAULT_REVIEW_REASONS, DEFAULT_UPHOLD_REASONS
 from cases.forms import DATE, _on_field
-from cases.models import LegalRoute, PanelKind, Severity
+from cases.models import Severity
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_filters.widgets import BooleanWidget
 
-from cases.models import Appeal, AppealStatus
+from cases.appeals.models import Appeal, AppealStatus
 
 
 class YesNoWidget(BooleanWidget):

@@ -13,8 +13,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Membership, OrgUnit, Role
-from cases import appeal_services
-from cases.models import Appeal, Case, Determination, PanelKind
+from cases.appeals import services as appeal_services
+from cases.appeals.models import Appeal, PanelKind
+from cases.models import Case, Determination
 
 RELATIONS = ["受欺凌学生母亲", "受欺凌学生父亲", "实施欺凌学生父亲", "实施欺凌学生母亲"]
 APPELLANTS = ["林秀华", "郑国强", "冯志远", "何丽萍", "宋建军", "唐美玲", "许文斌", "邓晓燕"]

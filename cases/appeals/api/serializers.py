@@ -1,4 +1,4 @@
-"""Input and output shapes for the appeal API. Data only: rules live in cases.appeal_services.
+"""Input and output shapes for the appeal API. Data only: rules live in cases.appeals.services.
 
 Masking: the appellant's name and free text that may name a child (grounds, opinion) are
 shown in full only to viewers ``appeal_selectors.can_see_names`` allows (the school, the
@@ -9,7 +9,8 @@ from rest_framework import serializers
 
 from accounts.api.serializers import OrgUnitBriefSerializer
 from cases.api.serializers import OnSerializer
-from cases.models import Appeal, LegalRoute, PanelKind, PanelMember, Severity, mask_name
+from cases.appeals.models import Appeal, LegalRoute, PanelKind, PanelMember
+from cases.models import Severity, mask_name
 from cases.pdf import Redactor
 
 

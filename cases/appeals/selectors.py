@@ -20,11 +20,13 @@ from guardian.shortcuts import get_objects_for_user
 
 from accounts.models import COMMITTEE_ROLES, OrgUnit, Role, User
 from accounts.selectors import memberships_of, scope_roots
-from cases.models import Appeal, AppealStatus, AppealUserObjectPermission, Case, Party
+from cases.appeals.models import Appeal, AppealStatus
+from cases.models import Case, Party
+from cases.selectors import forget_panel_grants
 
 APPEAL_MANAGER_ROLES = frozenset({Role.COUNTY_OFFICER})
 APPEAL_FILING_READER_ROLES = frozenset({Role.CITY_OFFICER, Role.PROVINCE_OFFICER})
-VIEW_APPEAL = "cases.view_appeal"
+VIEW_APPEAL = "appeals.view_appeal"
 
 
 def _subtree_q(roots: list[OrgUnit], prefix: str) -> Q:
@@ -38,22 +40,6 @@ def granted_appeals(user: User) -> QuerySet[Appeal]:
     return get_objects_for_user(
         user, VIEW_APPEAL, klass=Appeal, use_groups=False, with_superuser=False, accept_global_perms=False
     )
-
-
-def granted_case_ids(user: User) -> list[int]:
-    """Ids of the cases of the appeals the user reviews (one indexed query).
-
-    Read straight from the grant table (the same rows ``granted_appeals`` reads), without
-    a content-type lookup. A list, not a subquery: most users hold no grant, and their
-    case queries then stay a plain subtree filter that PostgreSQL can drive by index.
-    Not cached on the user object: a grant given or ended takes effect at once.
-    """
-    if not user.is_authenticated:
-        return []
-    grants = AppealUserObjectPermission.objects.filter(
-        user=user, permission__codename="view_appeal", permission__content_type__app_label="cases"
-    )
-    return sorted(set(grants.values_list("content_object__case_id", flat=True)))
 
 
 def appeals_visible_to(user: User) -> QuerySet[Appeal]:
@@ -145,15 +131,9 @@ def panel_appeal_ids(user: User) -> set[int]:
     return set(cached)
 
 
-def panel_case_ids(user: User) -> set[int]:
-    panel_appeal_ids(user)
-    return set(getattr(user, "_panel_appeals_cache", {}).values())
-
-
 def forget_grants(user: User) -> None:
     """Drop the cached grants after they change (the same user object is reused)."""
-    if hasattr(user, "_panel_appeals_cache"):
-        del user._panel_appeals_cache
+    forget_panel_grants(user)
 
 
 def can_see_names(user: User, appeal: Appeal) -> bool:

@@ -2,15 +2,17 @@
 
 from django import template
 
-from cases import appeal_selectors, selectors
-from cases.appeal_services import SETTLED_STATUSES
-from cases.models import OPEN_APPEAL_STATUSES, Status
+from cases import selectors
+from cases.appeals import selectors as appeal_selectors
+from cases.appeals.models import OPEN_APPEAL_STATUSES
+from cases.appeals.services import SETTLED_STATUSES
+from cases.models import Status
 from cases.pdf import Redactor
 
 register = template.Library()
 
 
-@register.inclusion_tag("cases/appeals/_case_section.html", takes_context=True)
+@register.inclusion_tag("appeals/_case_section.html", takes_context=True)
 def case_appeals(context, case):
     """The case's appeals and their outcome, and the lodge button for the county office
     and the school's committee. Links only to appeals the viewer may open."""

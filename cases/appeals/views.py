@@ -17,11 +17,15 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from bullying.access import get_in_scope_or_404
 from bullying.errors import ApplicationError
-from cases import appeal_forms as f
-from cases import appeal_pdf, appeal_selectors, appeal_services, selectors, services
-from cases.api.appeal_views import record_read
-from cases.appeal_filters import AppealFilter
-from cases.models import AppealAttachment, AppealStatus, PanelKind, mask_name
+from cases import selectors, services
+from cases.appeals import forms as f
+from cases.appeals import pdf as appeal_pdf
+from cases.appeals import selectors as appeal_selectors
+from cases.appeals import services as appeal_services
+from cases.appeals.api.views import record_read
+from cases.appeals.filters import AppealFilter
+from cases.appeals.models import AppealAttachment, AppealStatus, PanelKind
+from cases.models import mask_name
 from cases.privacy import Redactor
 
 
@@ -45,7 +49,7 @@ def appeal_list(request):
                 appeal_selectors.masked_text(user, appeal, appeal.appellant_relation),
             )
         )
-    return render(request, "cases/appeals/appeal_list.html", {"filter": filterset, "page": page, "rows": rows})
+    return render(request, "appeals/appeal_list.html", {"filter": filterset, "page": page, "rows": rows})
 
 
 def _candidates(appeal):
@@ -139,7 +143,7 @@ def _page_context(request, appeal, **bound):
 def appeal_detail(request, pk: int):
     appeal = _appeal_or_404(request, pk)
     record_read(actor=request.user, appeal=appeal, via="web")
-    return render(request, "cases/appeals/appeal_detail.html", _page_context(request, appeal))
+    return render(request, "appeals/appeal_detail.html", _page_context(request, appeal))
 
 
 def _steps(appeal):
@@ -224,12 +228,12 @@ def appeal_step(request, pk: int, step: str):
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             messages.success(request, done)
-            return redirect("cases:appeal_detail", pk=appeal.pk)
+            return redirect("appeals:detail", pk=appeal.pk)
     messages.error(request, "未保存：请按提示修改后重新提交。")
     appeal = _appeal_or_404(request, pk)
     context = _page_context(request, appeal, **{key: form})
     context["open_form"] = key
-    return render(request, "cases/appeals/appeal_detail.html", context, status=400)
+    return render(request, "appeals/appeal_detail.html", context, status=400)
 
 
 def _panel_step(request, appeal, panel_members):
@@ -248,13 +252,13 @@ def _panel_step(request, appeal, panel_members):
                 panel_error = exc.message
         else:
             messages.success(request, "复查调查小组已组成，成员可查阅本申诉及事件材料。")
-            return redirect("cases:appeal_detail", pk=appeal.pk)
+            return redirect("appeals:detail", pk=appeal.pk)
     messages.error(request, "未保存：请按提示修改后重新提交。")
     appeal = _appeal_or_404(request, appeal.pk)
     context = _page_context(request, appeal, panel_formset=formset, panel_date_form=date_form)
     context["panel_error"] = panel_error
     context["open_form"] = "panel_formset"
-    return render(request, "cases/appeals/appeal_detail.html", context, status=400)
+    return render(request, "appeals/appeal_detail.html", context, status=400)
 
 
 @login_required
@@ -284,12 +288,12 @@ def appeal_new(request, pk: int):
                 messages.success(request, f"申诉已登记并转交{appeal.county.name}，编号 {appeal.number}。")
             else:
                 messages.success(request, f"申诉已登记，编号 {appeal.number}。")
-            return redirect("cases:appeal_detail", pk=appeal.pk)
+            return redirect("appeals:detail", pk=appeal.pk)
     status = 400 if request.method == "POST" else 200
     determination = services.current_determination(case)
     return render(
         request,
-        "cases/appeals/appeal_new.html",
+        "appeals/appeal_new.html",
         {"case": case, "form": form, "determination": determination},
         status=status,
     )
@@ -302,7 +306,7 @@ def appeal_notice_pdf(request, pk: int):
         content = appeal_pdf.review_decision_pdf(appeal=appeal, viewer=request.user)
     except ApplicationError as exc:
         messages.error(request, exc.message)
-        return redirect("cases:appeal_detail", pk=appeal.pk)
+        return redirect("appeals:detail", pk=appeal.pk)
     record_read(actor=request.user, appeal=appeal, via="notice_pdf")
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="review-decision-{appeal.pk}.pdf"'

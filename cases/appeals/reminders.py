@@ -7,7 +7,7 @@ from datetime import date
 
 from accounts.models import Role
 from bullying.reminders import DeadlineKind, OpenDeadline, register_deadline_kind
-from cases.models import Appeal, AppealStatus
+from cases.appeals.models import Appeal, AppealStatus
 
 
 def _open_reviews() -> Iterable[OpenDeadline]:
