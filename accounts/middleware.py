@@ -11,7 +11,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from accounts.selectors import requires_second_factor
-from bullying.audit import Outcome, audit_record
+from bullying.audit.models import Outcome
+from bullying.audit.services import audit_record
 
 SESSION_AUTH_AT = "auth_at"
 SESSION_SEEN_AT = "seen_at"

@@ -127,7 +127,7 @@ def users_visible_to(user: User) -> QuerySet[User]:
 def audit_events_visible_to(user: User) -> QuerySet:
     """Audit rows an auditor may read: their subtree, and unattributed rows (failed
     logins of unknown names) only for an auditor at the root of the tree."""
-    from bullying.audit import AuditEvent
+    from bullying.audit.models import AuditEvent
 
     roots = scope_roots(user, roles=AUDIT_READER_ROLES)
     if not roots:

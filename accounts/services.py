@@ -27,7 +27,8 @@ from accounts.models import (
     Role,
     User,
 )
-from bullying.audit import Outcome, audit_record, current_ip
+from bullying.audit.models import Outcome
+from bullying.audit.services import audit_record, current_ip
 from bullying.errors import ApplicationError
 
 # ---------------------------------------------------------------------------

@@ -31,7 +31,8 @@ from accounts.selectors import (
 )
 from accounts.services import login_attempt
 from bullying.access import get_in_scope_or_404
-from bullying.audit import ACTION_LABELS, Outcome, audit_record
+from bullying.audit.models import ACTION_LABELS, Outcome
+from bullying.audit.services import audit_record
 from bullying.errors import ApplicationError
 
 

@@ -7,7 +7,8 @@ from rest_framework import exceptions, viewsets
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from bullying.audit import Outcome, audit_record
+from bullying.audit.models import Outcome
+from bullying.audit.services import audit_record
 from bullying.errors import ApplicationError
 
 

@@ -1,6 +1,6 @@
 """Request-wide middleware of the shared kernel."""
 
-from bullying.audit import current_ip
+from bullying.audit.services import current_ip
 
 
 def client_ip(request) -> str | None:

@@ -41,12 +41,14 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "guardian",
     "django_htmx",
-    "bullying",
+    "bullying.audit",
     "accounts",
+    "bullying.deadlines",
     "cases",
     "cases.appeals",
     "reporting",
     "inspections",
+    "scripts",
 ]
 
 MIDDLEWARE = [
@@ -82,7 +84,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "accounts.context_processors.navigation",
+                "bullying.navigation.navigation",
             ],
         },
     },
@@ -217,7 +219,7 @@ SPECTACULAR_SETTINGS = {
         "RectificationStatusEnum": "inspections.models.RectificationStatus",
         "NoteKindEnum": "inspections.models.NoteKind",
         "AccountabilityKindEnum": "inspections.models.AccountabilityKind",
-        "DayKindEnum": "bullying.calendar.DayKind",
+        "DayKindEnum": "bullying.deadlines.calendar.DayKind",
     },
 }
 
@@ -241,7 +243,7 @@ REMINDER_SWEEP_SECONDS = envint("REMINDER_SWEEP_SECONDS", 300)
 REMINDER_BATCH_SIZE = envint("REMINDER_BATCH_SIZE", 2000)
 CELERY_BEAT_SCHEDULE = {
     "sweep-reminders": {
-        "task": "bullying.tasks.sweep_reminders",
+        "task": "bullying.deadlines.tasks.sweep_reminders",
         "schedule": REMINDER_SWEEP_SECONDS,
         "options": {"expires": REMINDER_SWEEP_SECONDS * 0.8},
     },

@@ -2,13 +2,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.routers import SimpleRouter
 
 from bullying import views
-from bullying.notification_views import NotificationViewSet
-
-notification_router = SimpleRouter()
-notification_router.register("notifications", NotificationViewSet, basename="notification")
 
 api_v1 = [
     path("", include("accounts.api.urls")),
@@ -16,7 +11,7 @@ api_v1 = [
     path("", include("cases.appeals.api.urls")),
     path("", include("inspections.api.urls")),
     path("", include("reporting.api.urls")),
-    path("", include(notification_router.urls)),
+    path("", include("bullying.deadlines.api.urls")),
 ]
 
 urlpatterns = [
@@ -26,8 +21,8 @@ urlpatterns = [
     path("cases/", include("cases.appeals.urls")),
     path("inspections/", include("inspections.urls")),
     path("reporting/", include("reporting.urls")),
-    path("calendar/", include("bullying.calendar_urls")),
-    path("notifications/", include("bullying.notification_urls")),
+    path("calendar/", include("bullying.deadlines.calendar_urls")),
+    path("notifications/", include("bullying.deadlines.notification_urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -10,7 +10,8 @@ from django.views.decorators.cache import never_cache
 
 from accounts.models import Role
 from accounts.selectors import memberships_of
-from bullying.audit import Outcome, audit_record
+from bullying.audit.models import Outcome
+from bullying.audit.services import audit_record
 
 # Which workbench panels each role sees, in order. Features fill them in as they land.
 WORKBENCH_PANELS = {

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from accounts.models import COMMITTEE_ROLES, Role
-from bullying.reminders import DeadlineKind, OpenDeadline, register_deadline_kind
+from bullying.deadlines.reminders import DeadlineKind, OpenDeadline, register_deadline_kind
 from cases.models import Case, Status
 
 

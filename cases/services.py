@@ -12,10 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import OrgUnit, User
-from bullying.audit import audit_record
-from bullying.calendar import compute_due, register_deadline_source, rule_for
+from bullying.audit.services import audit_record
+from bullying.deadlines.calendar import compute_due, register_deadline_source, rule_for
+from bullying.deadlines.notifications import notify
 from bullying.errors import ApplicationError
-from bullying.notifications import notify
 from cases import selectors
 from cases.models import (
     INVESTIGATION_DAYS,

@@ -8,7 +8,7 @@ class InspectionsConfig(AppConfig):
     def ready(self):
         # Rectification deadlines counted in days follow changes of the holiday calendar
         # and of a region's counting rule, and are swept for reminders and 督办.
-        from bullying.calendar import register_deadline_source
+        from bullying.deadlines.calendar import register_deadline_source
         from inspections import reminders  # noqa: F401
         from inspections.services import rectification_recompute_due_dates
 

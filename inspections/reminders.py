@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from accounts.models import OFFICE_ROLES, OrgUnit, Role
-from bullying.reminders import DeadlineKind, OpenDeadline, register_deadline_kind
+from bullying.deadlines.reminders import DeadlineKind, OpenDeadline, register_deadline_kind
 from inspections.models import CampaignTask, Rectification, RectificationStatus, TaskSubmission
 from inspections.selectors import UNIT_ACTORS
 

@@ -17,7 +17,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from accounts.models import Level, OrgUnit, User
-from bullying.calendar import today_local
+from bullying.deadlines.calendar import today_local
 from inspections import selectors
 from inspections.models import (
     LEVEL_ORDER,

@@ -1,4 +1,4 @@
-"""Report time limits registered with the reminder sweep (``bullying.reminders``).
+"""Report time limits registered with the reminder sweep (``bullying.deadlines.reminders``).
 
 Four kinds, each listed with one query:
 
@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import COMMITTEE_ROLES, OFFICE_ROLES, Role
-from bullying.reminders import DeadlineKind, OpenDeadline, register_deadline_kind
+from bullying.deadlines.reminders import DeadlineKind, OpenDeadline, register_deadline_kind
 from cases.models import Case
 from reporting import conf, selectors
 from reporting.models import ReportHop, ReportKind

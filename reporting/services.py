@@ -24,9 +24,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership, OrgUnit, Role, User
-from bullying.audit import audit_record
+from bullying.audit.services import audit_record
+from bullying.deadlines.notifications import notify
 from bullying.errors import ApplicationError
-from bullying.notifications import notify
 from cases import selectors as case_selectors
 from cases.models import Case, PartyRole, Severity, Status
 from cases.privacy import Redactor

@@ -190,7 +190,7 @@ def create_data():
     Party.objects.bulk_create(
         [Party(case=c, role="victim", name="甄秘密") for c in Case.objects.all()], batch_size=1000
     )
-    from bullying.reminders import reminders_plan
+    from bullying.deadlines.reminders import reminders_plan
 
     planned = reminders_plan()
     log(f"created {CASES} overdue investigations, {planned} due reminders")
@@ -208,9 +208,8 @@ def main() -> int:
     from django.db.models import Count
 
     from bullying import celery_app
-    from bullying.notifications import Notification
-    from bullying.reminders import Reminder
-    from bullying.tasks import sweep_reminders
+    from bullying.deadlines.models import Notification, Reminder
+    from bullying.deadlines.tasks import sweep_reminders
 
     celery_app.conf.task_always_eager = False
     redis = Redis()

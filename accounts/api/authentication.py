@@ -9,7 +9,7 @@ from rest_framework import authentication, exceptions
 
 from accounts.models import ApiToken, User
 from accounts.services import audit_refused_login
-from bullying.audit import Outcome
+from bullying.audit.models import Outcome
 
 
 def _digest(raw: str) -> str:

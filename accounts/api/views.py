@@ -18,7 +18,8 @@ from accounts.filters import OrgUnitFilter
 from accounts.selectors import org_units_visible_to, requires_second_factor
 from accounts.services import login_attempt
 from bullying.api import ScopedViewSet
-from bullying.audit import Outcome, audit_record
+from bullying.audit.models import Outcome
+from bullying.audit.services import audit_record
 from bullying.errors import ApplicationError
 
 

@@ -11,7 +11,7 @@ class AppealsConfig(AppConfig):
     def ready(self):
         # The 15-day review clock (政策清单第45项) follows calendar changes, and the
         # review deadline is in the reminder sweep.
-        from bullying.calendar import register_deadline_source
+        from bullying.deadlines.calendar import register_deadline_source
         from cases.appeals import reminders  # noqa: F401
         from cases.appeals.services import appeal_recompute_due_dates
 

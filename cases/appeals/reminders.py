@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from accounts.models import Role
-from bullying.reminders import DeadlineKind, OpenDeadline, register_deadline_kind
+from bullying.deadlines.reminders import DeadlineKind, OpenDeadline, register_deadline_kind
 from cases.appeals.models import Appeal, AppealStatus
 
 

@@ -30,8 +30,8 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
 from accounts.models import OrgUnit, Role, User
-from bullying.audit import ACTION_LABELS
-from bullying.calendar import DueDate, compute_due, rule_for
+from bullying.audit.models import ACTION_LABELS
+from bullying.deadlines.calendar import DueDate, compute_due, rule_for
 from bullying.errors import ApplicationError
 from cases.appeals import selectors as appeal_selectors
 from cases.appeals.models import REVIEW_DAYS, Appeal, AppealAttachment, AppealStatus, LegalRoute, PanelKind, PanelMember
@@ -100,7 +100,7 @@ def _review_due(appeal: Appeal, started_on: date, calendar=None) -> DueDate:
 
 def _notify(users: Iterable[User], *, appeal: Appeal, kind: str, title: str) -> None:
     """In-app notices carry the appeal number and a link only, never a name."""
-    from bullying.notifications import notify
+    from bullying.deadlines.notifications import notify
 
     for user in users:
         notify(
@@ -621,7 +621,7 @@ def appeal_file(*, actor: User, appeal: Appeal, note: str = "", on: date | None 
 @transaction.atomic
 def appeal_recompute_due_dates(*, actor: User | None, reason: str, calendar=None) -> int:
     """Recompute the review due date of every appeal under review; record each change on
-    the case timeline. Registered with ``bullying.calendar`` from ``CasesConfig.ready``."""
+    the case timeline. Registered with ``bullying.deadlines.calendar`` from ``CasesConfig.ready``."""
     changed = 0
     appeals = (
         Appeal.objects.select_for_update(of=("self",))

@@ -3,8 +3,8 @@
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from bullying.audit import ACTION_LABELS
-from bullying.calendar import today_local
+from bullying.audit.models import ACTION_LABELS
+from bullying.deadlines.calendar import today_local
 from bullying.errors import ApplicationError
 from inspections.uploads import clean_name
 

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
 from accounts.models import Level, OrgUnit, User
-from bullying.audit import audit_record
+from bullying.audit.services import audit_record
 from bullying.errors import ApplicationError
 from inspections import selectors
 from inspections.models import (

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import OrgUnit, User
-from bullying.audit import audit_record
+from bullying.audit.services import audit_record
 from bullying.errors import ApplicationError
 from inspections import selectors
 from inspections.models import (

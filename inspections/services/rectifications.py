@@ -6,8 +6,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from accounts.models import OrgUnit, User
-from bullying.audit import audit_record
-from bullying.calendar import compute_due, rule_for
+from bullying.audit.services import audit_record
+from bullying.deadlines.calendar import compute_due, rule_for
 from bullying.errors import ApplicationError
 from inspections import selectors
 from inspections.models import (
@@ -238,7 +238,7 @@ def rectification_reopen(
 def rectification_recompute_due_dates(*, actor: User | None, reason: str, calendar=None) -> int:
     """Recompute every open rectification deadline counted in days; note each change.
 
-    Registered with ``bullying.calendar`` (see ``InspectionsConfig.ready``): a change of
+    Registered with ``bullying.deadlines.calendar`` (see ``InspectionsConfig.ready``): a change of
     the holiday calendar or of a region's rule never leaves a stale deadline.
     """
     changed = 0

@@ -4,7 +4,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 
-from bullying.audit import Outcome, audit_record
+from bullying.audit.models import Outcome
+from bullying.audit.services import audit_record
 from bullying.errors import ApplicationError
 from inspections.uploads import SUFFIXES
 

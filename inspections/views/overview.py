@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.models import Level, OrgUnit
-from bullying.audit import audit_record
+from bullying.audit.services import audit_record
 from bullying.errors import ApplicationError
 from inspections import forms as f
 from inspections import reports, selectors, services

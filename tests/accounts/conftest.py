@@ -7,7 +7,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from bullying.audit import AuditEvent
+from bullying.audit.models import AuditEvent
 from tests.conftest import PASSWORD
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 
 from accounts.management.commands.add_user import Command as AddUserCommand
 from accounts.models import Membership, Role, User
-from bullying.audit import AuditEvent
+from bullying.audit.models import AuditEvent
 from tests.conftest import PASSWORD
 
 

@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import Role
 from accounts.services import user_add
-from bullying.audit import AuditEvent
+from bullying.audit.models import AuditEvent
 from tests.accounts.conftest import login_via_form
 from tests.conftest import PASSWORD
 

@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from accounts.management.commands.import_org_units import Command as ImportCommand
 from accounts.models import OrgUnit
 from accounts.selectors import org_units_visible_to
-from bullying.audit import AuditEvent
+from bullying.audit.models import AuditEvent
 from tests.conftest import TREE
 
 HEADER = ["code", "name", "level", "parent_code"]

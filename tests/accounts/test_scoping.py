@@ -9,7 +9,7 @@ import pytest
 
 from accounts.models import Role
 from accounts.services import user_add
-from bullying.audit import AuditEvent
+from bullying.audit.models import AuditEvent
 from tests.conftest import PASSWORD, PERSONAS
 
 ALL_UNITS = frozenset({"P", "CA", "CB", "X", "Y", "Z", "A", "A2", "YS", "ZS"})

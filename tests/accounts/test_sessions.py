@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.test import Client
 
-from bullying.audit import AuditEvent
+from bullying.audit.models import AuditEvent
 from tests.accounts.conftest import START, is_logged_in, login_via_form
 
 PAGE = "/accounts/org-units/"

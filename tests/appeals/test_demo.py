@@ -4,8 +4,8 @@ from io import StringIO
 
 from django.core.management import call_command
 
-from accounts.management.commands import seed_demo
 from cases.appeals.models import Appeal, AppealStatus
+from scripts.management.commands import seed_demo
 
 
 def test_seed_demo_creates_appeals_in_every_state(db, settings, monkeypatch):

@@ -2,8 +2,8 @@
 of the appointment, and the 15-day review deadline is in the reminder sweep (county
 reminded, city told when it lapses). Notices carry a number and a link, never a name."""
 
-from bullying.notifications import Notification
-from bullying.reminders import reminders_deliver_batch, reminders_plan
+from bullying.deadlines.models import Notification
+from bullying.deadlines.reminders import reminders_deliver_batch, reminders_plan
 
 from .conftest import CANARIES, TODAY, leaked
 

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
-from bullying.calendar import calendar_day_set
+from bullying.deadlines.services import calendar_day_set
 from bullying.errors import ApplicationError
 from cases import selectors
 from cases.appeals import selectors as appeal_selectors
@@ -205,7 +205,7 @@ def test_a_fifteenth_day_inside_the_holiday_moves_to_the_first_working_day(make_
 
 
 def test_a_region_counting_working_days_gets_fifteen_working_days(make_case, lodge, personas, tree):
-    from bullying.calendar import region_deadline_setting_set
+    from bullying.deadlines.services import region_deadline_setting_set
 
     region_deadline_setting_set(actor=personas["sysadmin"], org_unit=tree["X"], rule="working_days")
     appeal = lodge(make_case())
@@ -488,6 +488,6 @@ def test_a_decided_appeal_keeps_its_due_date_when_the_calendar_changes(decided, 
 
 
 def test_the_appeal_clock_is_registered_with_the_calendar():
-    from bullying.calendar import deadline_sources
+    from bullying.deadlines.calendar import deadline_sources
 
     assert appeal_services.appeal_recompute_due_dates in deadline_sources()

@@ -8,7 +8,8 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from bullying.audit import AuditEvent, audit_record, audit_verify
+from bullying.audit.models import AuditEvent
+from bullying.audit.services import audit_record, audit_verify
 
 
 @pytest.fixture

@@ -8,27 +8,25 @@ import pytest
 import time_machine
 from django.conf import settings
 
-from bullying.audit import AuditEvent
-from bullying.calendar import (
+from bullying.audit.models import AuditEvent
+from bullying.deadlines.calendar import (
     SHANGHAI,
-    CalendarDay,
-    CalendarYear,
-    DayKind,
-    DeadlineRule,
-    RegionDeadlineSetting,
     WorkCalendar,
-    calendar_day_delete,
-    calendar_day_set,
-    calendar_year_import,
     compute_due,
     compute_due_for,
     due_explanation,
     recompute_open_deadlines,
-    region_deadline_setting_set,
     register_deadline_source,
     rule_for,
     today_local,
     unregister_deadline_source,
+)
+from bullying.deadlines.models import CalendarDay, CalendarYear, DayKind, DeadlineRule, RegionDeadlineSetting
+from bullying.deadlines.services import (
+    calendar_day_delete,
+    calendar_day_set,
+    calendar_year_import,
+    region_deadline_setting_set,
 )
 from bullying.errors import ApplicationError
 
@@ -619,7 +617,9 @@ def test_it_rejects_an_unknown_rule():
 
 
 def test_the_seed_publishes_2004_to_2026_from_the_data_file():
-    data = json.loads((Path(settings.BASE_DIR) / "bullying" / "data" / "holidays_cn.json").read_text("utf-8"))
+    data = json.loads(
+        (Path(settings.BASE_DIR) / "bullying" / "deadlines" / "data" / "holidays_cn.json").read_text("utf-8")
+    )
     assert data["years"] == list(range(2004, 2027))
     assert list(CalendarYear.objects.values_list("year", flat=True)) == list(range(2004, 2027))
     assert CalendarDay.objects.count() == len(data["days"])

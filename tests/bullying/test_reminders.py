@@ -10,8 +10,8 @@ import time_machine
 from django.core import mail
 from django.db import connection
 
-from bullying.notifications import Notification
-from bullying.reminders import Escalation, Reminder, reminders_sweep
+from bullying.deadlines.models import Escalation, Notification, Reminder
+from bullying.deadlines.reminders import reminders_sweep
 from cases import services
 from cases.models import PartyRole
 
@@ -126,7 +126,7 @@ def test_an_overdue_investigation_escalates_to_the_county_and_resolves_when_deci
 
 def test_a_reminder_for_a_decided_case_is_cancelled_not_sent(case, personas):
     with at(date(2026, 11, 9)):
-        from bullying.reminders import reminders_plan
+        from bullying.deadlines.reminders import reminders_plan
 
         reminders_plan()
         services.case_determine(actor=personas["chair_a"], case=case, is_bullying=False, reasoning="系同学间打闹嬉戏。")

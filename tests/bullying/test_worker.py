@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import connection
 
 from bullying import celery_app
-from bullying.notifications import Notification
+from bullying.deadlines.models import Notification
 from tests.bullying.test_reminders import open_investigation
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -83,7 +83,7 @@ def test_a_real_worker_runs_the_sweep_task(worker, personas, tree):
     THEN a separate worker process delivers the reminders into PostgreSQL."""
     case = open_investigation(personas, tree, started=date(2026, 1, 5))
     assert case.investigation_due < date.today()
-    from bullying.tasks import sweep_reminders
+    from bullying.deadlines.tasks import sweep_reminders
 
     sweep_reminders.delay()
     delivered = _wait_for(lambda: Notification.objects.filter(recipient=personas["chair_a"]).exists(), seconds=60)

@@ -17,7 +17,7 @@ import pytest
 import time_machine
 
 from accounts.models import Membership, Role
-from bullying.audit import AuditEvent
+from bullying.audit.models import AuditEvent
 from cases import services
 from cases.models import Case, MeasureKind, PartyRole, Status, TimelineEntry
 

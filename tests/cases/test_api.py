@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from accounts.services import user_add
-from bullying.audit import AuditEvent
+from bullying.audit.models import AuditEvent
 from cases.models import Case, MeasureKind, PartyRole, Status, TimelineEntry
 from tests.cases.conftest import (
     DETERMINED_ON,

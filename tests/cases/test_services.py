@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, connections, transaction
 
-from bullying.calendar import DeadlineRule, RegionDeadlineSetting
+from bullying.deadlines.models import DeadlineRule, RegionDeadlineSetting
 from bullying.errors import ApplicationError
 from cases import services
 from cases.models import Case, Measure, MeasureKind, PartyRole, Status, TimelineEntry

@@ -10,9 +10,9 @@ from django.core.exceptions import PermissionDenied
 
 from accounts.models import Role
 from accounts.services import user_add
-from bullying.audit import AuditEvent
+from bullying.audit.models import AuditEvent
+from bullying.deadlines.models import Notification
 from bullying.errors import ApplicationError
-from bullying.notifications import Notification
 from cases import services
 from cases.models import UnmaskStatus
 from tests.conftest import PASSWORD

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from bullying.audit import AuditEvent
+from bullying.audit.models import AuditEvent
 from cases import services
 from cases.models import Case, Status
 from tests.cases.conftest import (

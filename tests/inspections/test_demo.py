@@ -4,7 +4,6 @@ import io
 
 import pytest
 
-from accounts.management.commands.seed_demo import DEMO_EXTENSIONS, DEMO_PASSWORD, demo_units, demo_users
 from accounts.services import org_units_import, user_add
 from inspections.demo import seed_inspections
 from inspections.models import (
@@ -17,6 +16,7 @@ from inspections.models import (
     Rectification,
     TaskSubmission,
 )
+from scripts.management.commands.seed_demo import DEMO_EXTENSIONS, DEMO_PASSWORD, demo_units, demo_users
 
 pytestmark = pytest.mark.django_db
 

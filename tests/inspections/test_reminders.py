@@ -6,8 +6,8 @@ from datetime import date, timedelta
 import pytest
 import time_machine
 
-from bullying.notifications import Notification
-from bullying.reminders import Escalation, reminders_sweep
+from bullying.deadlines.models import Escalation, Notification
+from bullying.deadlines.reminders import reminders_sweep
 from inspections import services
 from tests.inspections.conftest import NOW
 

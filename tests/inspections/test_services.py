@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from bullying.calendar import calendar_day_set
+from bullying.deadlines.services import calendar_day_set
 from bullying.errors import ApplicationError
 from inspections import services
 from inspections.models import (

@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from bullying.reminders import Escalation, reminders_sweep
+from bullying.deadlines.models import Escalation
+from bullying.deadlines.reminders import reminders_sweep
 from cases import services as case_services
 from cases.appeals import services as appeal_services
 from cases.models import Case, MeasureKind, PartyRole

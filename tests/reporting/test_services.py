@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from bullying.deadlines.models import Notification
 from bullying.errors import ApplicationError
-from bullying.notifications import Notification
 from cases import services as case_services
 from cases.models import MeasureKind, PartyRole, TimelineEntry
 from reporting import services

@@ -622,7 +622,7 @@ def test_no_log_record_of_the_planting_names_a_child(planted):
 
 
 def test_no_name_in_the_chronology_or_the_audit_log(planted, db):
-    from bullying.audit import AuditEvent
+    from bullying.audit.models import AuditEvent
     from cases.models import TimelineEntry
 
     rows = [
@@ -645,8 +645,9 @@ def test_notifications_and_e_mails_carry_no_name_after_the_sweep(
     """GIVEN everyone has an e-mail address and the investigation of the pending case is
     long overdue, WHEN the reminder sweep runs (and every notification is e-mailed),
     THEN no notification, link or e-mail names a child, a student number or a marker."""
-    from bullying.notifications import Notification, notification_send_email
-    from bullying.reminders import reminders_sweep
+    from bullying.deadlines.models import Notification
+    from bullying.deadlines.notifications import notification_send_email
+    from bullying.deadlines.reminders import reminders_sweep
 
     for name, user in planted.users.items():
         user.email = f"{name}@example.edu.cn"
@@ -695,7 +696,7 @@ def own_documents_of(case) -> tuple[str, ...]:
 
 
 def case_reads(case, persona: str, since: int) -> list:
-    from bullying.audit import AuditEvent
+    from bullying.audit.models import AuditEvent
 
     return list(
         AuditEvent.objects.filter(
@@ -705,7 +706,7 @@ def case_reads(case, persona: str, since: int) -> list:
 
 
 def _last_audit_id() -> int:
-    from bullying.audit import AuditEvent
+    from bullying.audit.models import AuditEvent
 
     return AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
@@ -760,7 +761,7 @@ def test_an_approved_grant_shows_that_case_s_names_there_and_nowhere_else(plante
     assert [r.detail for r in reads if r.detail.get("unmask_grant") != grant.pk] == []
     assert [r.detail for r in case_reads(other, persona, since) if "unmask_grant" in r.detail] == []
     # Notifications (the decision sent to the requester among them) and logs name nobody.
-    from bullying.notifications import Notification
+    from bullying.deadlines.models import Notification
 
     titles = list(Notification.objects.filter(recipient__username=persona).values_list("title", "link"))
     assert any(n for n in titles), "the requester was told of the decision"

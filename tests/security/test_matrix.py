@@ -218,19 +218,19 @@ def count_of(model_path: str):
 
 
 def notification_read(world, notification):
-    from bullying.notifications import Notification
+    from bullying.deadlines.models import Notification
 
     return Notification.objects.get(pk=notification.pk).read_at is not None
 
 
 def region_rule(world, unit):
-    from bullying.calendar import RegionDeadlineSetting
+    from bullying.deadlines.models import RegionDeadlineSetting
 
     return list(RegionDeadlineSetting.objects.filter(org_unit=unit).values_list("rule", flat=True))
 
 
 def calendar_days(world, target):
-    from bullying.calendar import CalendarDay
+    from bullying.deadlines.models import CalendarDay
 
     return sorted(CalendarDay.objects.values_list("date", "kind", "name"))
 

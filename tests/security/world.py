@@ -25,7 +25,8 @@ from django.utils import timezone
 from accounts.api.authentication import token_issue
 from accounts.models import Level, OrgUnit, Role, User
 from accounts.services import _Row, org_units_import, user_add
-from bullying.notifications import Notification, notify
+from bullying.deadlines.models import Notification
+from bullying.deadlines.notifications import notify
 from cases import services
 from cases.appeals import services as appeal_services
 from cases.models import Case, MeasureKind, PartyRole

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from bullying.api import ScopedViewSet
-from bullying.audit import audit_record
+from bullying.audit.services import audit_record
 from bullying.errors import ApplicationError
 from cases import selectors
 from cases.appeals import pdf as appeal_pdf
