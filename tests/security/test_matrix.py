@@ -671,7 +671,7 @@ POLICY: list[Row] = [
         hidden=400,
         kwargs=lambda w, t: {},
         body=lambda w, t: {"case": t.pk, "appellant_name": "申诉人", "appellant_relation": "母亲", "grounds": "异议。"},
-        effect=count_of("cases.Appeal"),
+        effect=count_of("appeals.Appeal"),
     ),
     Row("appeal-accept-review", "POST", on="appeal:received", body=lambda w, t: {}, **APPEAL_STEP),
     Row("appeal-uphold", "POST", on="appeal:received", body=lambda w, t: {}, **APPEAL_STEP),
@@ -720,7 +720,7 @@ POLICY: list[Row] = [
         ok=302,
         kwargs=pk,
         body=lambda w, t: {"appellant_name": "申诉人", "appellant_relation": "母亲", "grounds": "异议。"},
-        effect=count_of("cases.Appeal"),
+        effect=count_of("appeals.Appeal"),
     ),
     Row(
         "appeals:step",

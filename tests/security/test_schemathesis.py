@@ -45,7 +45,7 @@ ANONYMOUS = settings(FUZZ, max_examples=2)
 # Which kind of object each path's ``{id}`` names, for steering ids to real objects.
 ID_SOURCES = {
     "/api/v1/cases/": ("cases", "Case"),
-    "/api/v1/appeals/": ("cases", "Appeal"),
+    "/api/v1/appeals/": ("appeals", "Appeal"),
     "/api/v1/org-units/": ("accounts", "OrgUnit"),
     "/api/v1/incident-reports/": ("reporting", "IncidentReport"),
     "/api/v1/inspections/": ("inspections", "Inspection"),
