@@ -105,7 +105,7 @@ class Command(BaseCommand):
         county_user, county = self._user("county_officer")
         counts = {}
         with connection.cursor() as cur:
-            for t in ("accounts_orgunit", "cases_case", "cases_party", "reporting_incidentreport", "cases_appeal"):
+            for t in ("accounts_orgunit", "cases_case", "cases_party", "reporting_incidentreport", "appeals_appeal"):
                 cur.execute(f"SELECT count(*) FROM {t}")
                 counts[t] = cur.fetchone()[0]
             cur.execute(
@@ -130,7 +130,7 @@ class Command(BaseCommand):
         self.stdout.write(
             f"data: {counts['accounts_orgunit']:,} units, {counts['cases_case']:,} cases, "
             f"{counts['cases_party']:,} parties, {counts['reporting_incidentreport']:,} reports, "
-            f"{counts['cases_appeal']:,} appeals; county {county.pk} has {county_cases:,} cases; runs={self.runs}"
+            f"{counts['appeals_appeal']:,} appeals; county {county.pk} has {county_cases:,} cases; runs={self.runs}"
         )
         now = timezone.now()
         today = now.astimezone(conf.SHANGHAI).date()
@@ -206,7 +206,7 @@ class Command(BaseCommand):
                 ("SELECT * FROM cases_determination WHERE case_id = %s ORDER BY decided_on DESC, id DESC", [pk]),
                 ("SELECT * FROM cases_measure WHERE case_id = %s ORDER BY decided_on, id", [pk]),
                 ("SELECT * FROM cases_timelineentry WHERE case_id = %s ORDER BY at, id", [pk]),
-                ("SELECT * FROM cases_appeal WHERE case_id = %s", [pk]),
+                ("SELECT * FROM appeals_appeal WHERE case_id = %s", [pk]),
                 ("SELECT * FROM reporting_incidentreport WHERE case_id = %s", [pk]),
             ]
         )
@@ -291,7 +291,7 @@ class Command(BaseCommand):
         )
         concealed = (
             "((c.source = ANY(%(conceal)s) AND NOT EXISTS (SELECT 1 FROM reporting_incidentreport r "
-            "WHERE r.case_id = c.id AND r.reported_on <= c.reported_on)) OR EXISTS (SELECT 1 FROM cases_appeal a "
+            "WHERE r.case_id = c.id AND r.reported_on <= c.reported_on)) OR EXISTS (SELECT 1 FROM appeals_appeal a "
             "WHERE a.case_id = c.id AND NOT EXISTS (SELECT 1 FROM reporting_incidentreport r "
             "WHERE r.case_id = c.id AND r.reported_on <= a.received_on)))"
         )
@@ -382,7 +382,7 @@ class Command(BaseCommand):
                 f"count(*) FILTER (WHERE a.status = '{v}')"
                 for v in ("received", "reviewing", "upheld", "not_accepted", "decided", "filed")
             )
-            + " FROM cases_appeal a JOIN cases_case c ON c.id = a.case_id "
+            + " FROM appeals_appeal a JOIN cases_case c ON c.id = a.case_id "
             "JOIN accounts_orgunit s ON s.id = c.school_id WHERE s.path LIKE %(prefix)s GROUP BY 1"
         )
         children = ("SELECT * FROM accounts_orgunit WHERE parent_id = %(unit)s ORDER BY path",)

@@ -283,7 +283,7 @@ class Command(BaseCommand):
             "forwarded_at forwarded_by_id note",
         )
         appeals = Table(
-            "cases_appeal",
+            "appeals_appeal",
             "id case_id county_id determination_id number year sequence status appellant_name appellant_relation "
             "grounds received_on lodged_by_id forwarded_by_id accepted_on acceptance_reasons acceptance_by_id "
             "legal_route legal_route_note review_due review_due_steps panel_formed_on decided_on "
@@ -541,7 +541,7 @@ class Command(BaseCommand):
             "cases_timelineentry",
             "reporting_incidentreport",
             "reporting_reporthop",
-            "cases_appeal",
+            "appeals_appeal",
         ):
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
