@@ -1,6 +1,6 @@
 # Two commands for a fresh machine (see README):
 #   make demo   — the portal with demo data on SQLite, tasks in-process, at http://127.0.0.1:8000
-#   make test   — lint, checks and the whole test suite against PostgreSQL and Redis
+#   make test   — lint, type check, Django checks and the whole test suite against PostgreSQL and Redis
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV ?= .venv
@@ -13,7 +13,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bullying
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 DEB_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk libharfbuzz-subset0 poppler-utils chromium
 
-.PHONY: demo test venv venv-dev system-deps lint checks pytest clean resilience load-run
+.PHONY: demo test venv venv-dev system-deps lint typecheck checks pytest clean resilience load-run
 
 $(VENV)/.runtime: requirements.txt constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,11 @@ lint: venv-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# mypy with the Django and DRF plugins over the files listed in pyproject.toml ([tool.mypy]);
+# the plugin imports the settings, so they get the same environment as the checks below.
+typecheck: venv-dev
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(VENV)/bin/mypy
+
 checks: venv-dev
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) manage.py check --fail-level WARNING
 	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) manage.py makemigrations --check --dry-run
@@ -56,11 +61,13 @@ checks: venv-dev
 	  ALLOWED_HOSTS=portal.example.edu.cn DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
+# --dist loadgroup: see pytest_collection_modifyitems in tests/conftest.py.
 pytest: venv-dev
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CELERY_TASK_ALWAYS_EAGER=1 \
-	  $(VENV)/bin/pytest -n $(PYTEST_WORKERS) $(if $(CI),--create-db,--reuse-db) $(PYTEST_ARGS)
+	  $(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadgroup -p no:cacheprovider \
+	  $(if $(CI),--create-db,--reuse-db) $(PYTEST_ARGS)
 
-test: system-deps venv-dev lint checks pytest
+test: system-deps venv-dev lint typecheck checks pytest
 
 # Kills Celery workers with SIGKILL and restarts a private Redis while 1,000 reminders
 # are delivered; fails on any duplicate or missing notification (docs/reminders.md).
@@ -75,4 +82,4 @@ load-run: venv-dev
 	DATABASE_URL=$${DATABASE_URL:-$(LOAD_DATABASE_URL)} $(PY) scripts/load_run.py $(LOAD_ARGS)
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles var .pytest_cache .ruff_cache
+	rm -rf $(VENV) db.sqlite3 staticfiles var .pytest_cache .ruff_cache .mypy_cache

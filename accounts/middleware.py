@@ -11,8 +11,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from accounts.selectors import requires_second_factor
-from bullying.audit.models import Outcome
-from bullying.audit.services import audit_record
+from bullying.audit.services import audit_denied, audit_record
 
 SESSION_AUTH_AT = "auth_at"
 SESSION_SEEN_AT = "seen_at"
@@ -75,13 +74,8 @@ class SecondFactorMiddleware:
             and not _mfa_exempt(request.path)
         ):
             if request.path.startswith("/api/"):
-                audit_record(
-                    action="access.denied",
-                    outcome=Outcome.DENIED,
-                    actor=user,
-                    object_type="path",
-                    object_id=request.path[:64],
-                    detail={"reason": "second_factor_missing"},
+                audit_denied(
+                    actor=user, object_type="path", object_id=request.path, detail={"reason": "second_factor_missing"}
                 )
                 return JsonResponse({"detail": "需要先完成双因素认证。"}, status=403)
             return redirect("accounts:mfa")

@@ -18,7 +18,7 @@ class Level(models.TextChoices):
     SCHOOL = "school", _("学校")
 
 
-LEVEL_DEPTH = {Level.PROVINCE: 0, Level.CITY: 1, Level.COUNTY: 2, Level.SCHOOL: 3}
+LEVEL_DEPTH: dict[str, int] = {Level.PROVINCE: 0, Level.CITY: 1, Level.COUNTY: 2, Level.SCHOOL: 3}
 
 
 class Role(models.TextChoices):

@@ -1,12 +1,24 @@
 """The one scoping rule: who sees what, by the organisation tree.
 
-Every list, detail, export, dashboard, admin and API path restricts its queryset with
-``restrict`` (or a selector built on it). A unit's subtree is one prefix filter on the
-materialised path; objects are restricted with a single ``<org field> IN (subquery)``,
-so the database does the work in one statement whatever the size of the tree.
+The vocabulary every selector is built from:
 
-Roles decide *which kind* of object a membership opens: a ``sysadmin`` manages units and
-users but reads no case content; an ``auditor`` reads the audit log and nothing else.
+- ``scope_roots(user, roles=…)`` — the units at the top of the caller's scope for a set of
+  roles (nested memberships dropped);
+- ``subtree_q(roots, prefix)`` — "under one of these units" as one ``Q`` on the
+  materialised path (one indexed prefix filter per root);
+- ``units_in_scope(user, roles=…)`` — the units of that scope;
+- ``restrict(qs, user, via=…, roles=…)`` — a queryset cut to the scope, ``via`` naming the
+  lookup from the model to its ``OrgUnit``.
+
+Which memberships open which kind of object is a named set of ``accounts.models.Role``,
+declared next to the selector of that kind (``cases.selectors.CASE_READER_ROLES``,
+``cases.appeals.selectors.APPEAL_MANAGER_ROLES``, ``reporting.selectors.DASHBOARD_ROLES``,
+``inspections.selectors.INSPECTION_READER_ROLES`` …); the ones about units, users and the
+audit log live here. A ``sysadmin`` manages units and users but reads no case content; an
+``auditor`` reads the audit log and nothing else.
+
+An object outside the scope is never in the queryset, so an HTML view fetching it answers
+404 through ``bullying.access.get_in_scope_or_404`` (audited), and the API the same way.
 """
 
 from collections.abc import Iterable
@@ -14,7 +26,6 @@ from functools import reduce
 from operator import or_
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 
 from accounts.models import (
     COMMITTEE_ROLES,
@@ -26,11 +37,33 @@ from accounts.models import (
     User,
 )
 
-# Which memberships open which kind of object.
-CASE_READER_ROLES = SCHOOL_ROLES | OFFICE_ROLES
-CASE_HANDLER_ROLES = COMMITTEE_ROLES | {Role.COUNTY_OFFICER}
+__all__ = [
+    "AUDIT_READER_ROLES",
+    "COMMITTEE_ROLES",
+    "OFFICE_ROLES",
+    "ORG_UNIT_READER_ROLES",
+    "SCHOOL_ROLES",
+    "USER_ADMIN_ROLES",
+    "audit_events_visible_to",
+    "has_role",
+    "holds",
+    "holds_over",
+    "memberships_of",
+    "org_units_visible_to",
+    "requires_second_factor",
+    "restrict",
+    "roles_of",
+    "scope_roots",
+    "subtree_q",
+    "units_in_scope",
+    "users_visible_to",
+]
+
+# Who reads the organisation tree: everyone but the auditor (who reads the audit log only).
 ORG_UNIT_READER_ROLES = frozenset(Role) - {Role.AUDITOR}
+# Who manages units and users of their subtree.
 USER_ADMIN_ROLES = frozenset({Role.SYSADMIN})
+# Who reads the audit log of their subtree.
 AUDIT_READER_ROLES = frozenset({Role.AUDITOR})
 
 
@@ -41,17 +74,31 @@ def memberships_of(user: User) -> list[Membership]:
     cached = getattr(user, "_memberships_cache", None)
     if cached is None:
         cached = list(Membership.objects.filter(user=user).select_related("org_unit"))
-        user._memberships_cache = cached
+        user.__dict__["_memberships_cache"] = cached
     return cached
 
 
 def roles_of(user: User) -> set[str]:
+    """Every role the user holds, at any unit."""
     return {m.role for m in memberships_of(user)}
 
 
 def has_role(user: User, roles: Iterable[str]) -> bool:
+    """The user holds one of ``roles`` somewhere."""
     wanted = set(roles)
     return any(m.role in wanted for m in memberships_of(user))
+
+
+def holds(user: User, roles: Iterable[str], unit_ids: Iterable[int]) -> bool:
+    """The user holds one of ``roles`` at one of these very units (not above them)."""
+    wanted, units = set(roles), set(unit_ids)
+    return any(m.role in wanted and m.org_unit_id in units for m in memberships_of(user))
+
+
+def holds_over(user: User, roles: Iterable[str], unit: OrgUnit) -> bool:
+    """The user holds one of ``roles`` at ``unit`` or at a unit above it."""
+    wanted = set(roles)
+    return any(m.role in wanted and unit.path.startswith(m.org_unit.path) for m in memberships_of(user))
 
 
 def scope_roots(user: User, *, roles: Iterable[str]) -> list[OrgUnit]:
@@ -68,8 +115,17 @@ def scope_roots(user: User, *, roles: Iterable[str]) -> list[OrgUnit]:
     return roots
 
 
-def _subtree_q(roots: list[OrgUnit], prefix: str = "") -> Q:
-    return reduce(or_, (Q(**{f"{prefix}path__startswith": root.path}) for root in roots))
+def subtree_q(roots: Iterable[OrgUnit], prefix: str = "") -> Q:
+    """``Q`` for "at or under one of ``roots``", on ``<prefix>path``.
+
+    ``prefix`` is the lookup to the ``OrgUnit`` with its trailing ``__`` (``"school__"``
+    for a case, ``"case__school__"`` for an appeal, ``""`` for units). No roots: a ``Q``
+    that matches nothing, so an empty scope can never widen into "everything".
+    """
+    parts = [Q(**{f"{prefix}path__startswith": root.path}) for root in roots]
+    if not parts:
+        return Q(pk__in=[])
+    return reduce(or_, parts)
 
 
 def units_in_scope(user: User, *, roles: Iterable[str]) -> QuerySet[OrgUnit]:
@@ -77,7 +133,7 @@ def units_in_scope(user: User, *, roles: Iterable[str]) -> QuerySet[OrgUnit]:
     roots = scope_roots(user, roles=roles)
     if not roots:
         return OrgUnit.objects.none()
-    return OrgUnit.objects.filter(_subtree_q(roots))
+    return OrgUnit.objects.filter(subtree_q(roots))
 
 
 def restrict(qs: QuerySet, user: User, *, via: str, roles: Iterable[str]) -> QuerySet:
@@ -90,16 +146,8 @@ def restrict(qs: QuerySet, user: User, *, via: str, roles: Iterable[str]) -> Que
     if not roots:
         return qs.none()
     if via == "":
-        return qs.filter(_subtree_q(roots))
-    return qs.filter(_subtree_q(roots, prefix=f"{via}__"))
-
-
-def get_in_scope_or_404(qs: QuerySet, user: User, *, via: str, roles: Iterable[str], **lookup):
-    """One object from the restricted queryset; outside scope is 404, never 403."""
-    obj = restrict(qs, user, via=via, roles=roles).filter(**lookup).first()
-    if obj is None:
-        raise Http404
-    return obj
+        return qs.filter(subtree_q(roots))
+    return qs.filter(subtree_q(roots, prefix=f"{via}__"))
 
 
 def org_units_visible_to(user: User) -> QuerySet[OrgUnit]:
@@ -112,7 +160,7 @@ def org_units_visible_to(user: User) -> QuerySet[OrgUnit]:
     ancestor_ids = {pk for unit in own for pk in unit.ancestor_ids()} | {u.pk for u in own}
     q = Q(pk__in=ancestor_ids)
     if roots:
-        q |= _subtree_q(roots)
+        q |= subtree_q(roots)
     if not ancestor_ids and not roots:
         return OrgUnit.objects.none()
     return OrgUnit.objects.filter(q)
@@ -132,7 +180,7 @@ def audit_events_visible_to(user: User) -> QuerySet:
     roots = scope_roots(user, roles=AUDIT_READER_ROLES)
     if not roots:
         return AuditEvent.objects.none()
-    q = _subtree_q(roots, prefix="org_unit__")
+    q = subtree_q(roots, prefix="org_unit__")
     if any(root.parent_id is None for root in roots):
         q |= Q(org_unit__isnull=True)
     return AuditEvent.objects.filter(q)

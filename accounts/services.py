@@ -369,7 +369,7 @@ def _check_password(password: str, user: User) -> None:
     except ValidationError as exc:
         problems = []
         for error in exc.error_list:
-            template = _PASSWORD_PROBLEMS.get(error.code)
+            template = _PASSWORD_PROBLEMS.get(error.code or "")
             if template is None:
                 problems.extend(error.messages)
             else:

@@ -32,7 +32,7 @@ from accounts.selectors import (
 from accounts.services import login_attempt
 from bullying.access import get_in_scope_or_404
 from bullying.audit.models import ACTION_LABELS, Outcome
-from bullying.audit.services import audit_record
+from bullying.audit.services import audit_denied, audit_record
 from bullying.errors import ApplicationError
 
 
@@ -152,13 +152,7 @@ def org_unit_detail(request, pk: int):
 
 def _require_roles_or_404(request, roles):
     if not has_role(request.user, roles):
-        audit_record(
-            action="access.denied",
-            outcome=Outcome.DENIED,
-            actor=request.user,
-            object_type="path",
-            object_id=request.path[:64],
-        )
+        audit_denied(actor=request.user, object_type="path", object_id=request.path)
         raise Http404
 
 

@@ -7,8 +7,7 @@ from rest_framework import exceptions, viewsets
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from bullying.audit.models import Outcome
-from bullying.audit.services import audit_record
+from bullying.audit.services import audit_denied
 from bullying.errors import ApplicationError
 
 
@@ -23,19 +22,12 @@ def exception_handler(exc, context):
     request = context.get("request")
     denied = (exceptions.PermissionDenied, DjangoPermissionDenied)
     if isinstance(exc, (*denied, Http404, exceptions.NotFound)) and request:
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            audit_record(
-                action="access.denied",
-                outcome=Outcome.DENIED,
-                actor=user,
-                object_type="path",
-                object_id=request.path[:64],
-                detail={
-                    "method": request.method,
-                    "status": 403 if isinstance(exc, denied) else 404,
-                },
-            )
+        audit_denied(
+            actor=getattr(request, "user", None),
+            object_type="path",
+            object_id=request.path,
+            detail={"method": request.method, "status": 403 if isinstance(exc, denied) else 404},
+        )
     if isinstance(exc, DjangoPermissionDenied) and exc.args:
         exc = exceptions.PermissionDenied(detail=str(exc.args[0]))  # keep the service's reason
     if isinstance(exc, Http404):

@@ -14,6 +14,14 @@ from collections.abc import Iterable, Sequence
 from django.db import connection, models
 
 
+def _column(model: type[models.Model], name: str) -> tuple[models.Field, str]:
+    """The concrete field called ``name`` (attribute name) and its column."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field) or not field.column:
+        raise ValueError(f"{model._meta.label}.{name} is not a column")
+    return field, field.column
+
+
 def bulk_insert_new(
     model: type[models.Model],
     fields: Sequence[str],
@@ -25,8 +33,8 @@ def bulk_insert_new(
     """Insert ``rows`` (values in the order of ``fields``, attribute names such as
     ``unit_id``); return the ``returning`` columns of the rows actually inserted."""
     opts = model._meta
-    columns = [opts.get_field(name) for name in fields]
-    back = [opts.get_field(name).column for name in returning]
+    columns = [_column(model, name) for name in fields]
+    back = [_column(model, name)[1] for name in returning]
     quote = connection.ops.quote_name
     max_params = connection.features.max_query_params
     if max_params:
@@ -34,12 +42,12 @@ def bulk_insert_new(
     adapt = connection.vendor != "postgresql"  # psycopg2 adapts dates and aware datetimes itself
     one_row = "(" + ", ".join(["%s"] * len(columns)) + ")"
     # Only table and column names from the model's metadata are formatted in; values are parameters.
-    head = f"INSERT INTO {quote(opts.db_table)} ({', '.join(quote(c.column) for c in columns)}) VALUES "  # noqa: S608
+    head = f"INSERT INTO {quote(opts.db_table)} ({', '.join(quote(column) for _, column in columns)}) VALUES "  # noqa: S608
     tail = " ON CONFLICT DO NOTHING" + (f" RETURNING {', '.join(quote(c) for c in back)}" if back else "")
     inserted: list[tuple] = []
     chunk: list = []
 
-    def flush():
+    def flush() -> None:
         if not chunk:
             return
         params = [value for row in chunk for value in row]
@@ -51,7 +59,7 @@ def bulk_insert_new(
 
     for row in rows:
         if adapt:
-            row = [field.get_db_prep_save(value, connection) for field, value in zip(columns, row, strict=True)]
+            row = [field.get_db_prep_save(value, connection) for (field, _), value in zip(columns, row, strict=True)]
         chunk.append(row)
         if len(chunk) >= chunk_size:
             flush()

@@ -10,11 +10,10 @@ from django.views.decorators.cache import never_cache
 
 from accounts.models import Role
 from accounts.selectors import memberships_of
-from bullying.audit.models import Outcome
-from bullying.audit.services import audit_record
+from bullying.audit.services import audit_denied
 
 # Which workbench panels each role sees, in order. Features fill them in as they land.
-WORKBENCH_PANELS = {
+WORKBENCH_PANELS: dict[str, list[str]] = {
     Role.SCHOOL_STAFF: ["report_incident"],
     Role.COMMITTEE_MEMBER: ["school_cases", "reports_due", "report_incident"],
     Role.COMMITTEE_CHAIR: ["school_cases", "reports_due", "report_incident"],
@@ -55,15 +54,7 @@ def healthz(request):
 
 def forbidden(request, exception=None):
     # Every refusal of a signed-in user is a denied access for the audit log.
-    if request.user.is_authenticated:
-        audit_record(
-            action="access.denied",
-            outcome=Outcome.DENIED,
-            actor=request.user,
-            object_type="path",
-            object_id=request.path[:64],
-            detail={"status": 403},
-        )
+    audit_denied(actor=request.user, object_type="path", object_id=request.path, detail={"status": 403})
     return render(request, "errors/403.html", status=403)
 
 

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Membership, OrgUnit, Role
+from bullying.timeutil import today_local
 from cases import services
 from cases.models import Case, MeasureKind, PartyRole
 
@@ -30,7 +31,7 @@ def _chair(school):
 
 def _open(school, n, reported_days_ago, story):
     chair = _chair(school)
-    today = timezone.localdate()
+    today = today_local()
     on = today - timedelta(days=reported_days_ago)
     location, forms, summary = story
     return (

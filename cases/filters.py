@@ -1,10 +1,8 @@
 """One FilterSet for the case list, shared by the HTML page and the API."""
 
 import django_filters
-from django.db.models import Q
-from django.utils import timezone
 
-from cases.models import Case, Severity, Status
+from cases.models import Case, CaseQuerySet, Severity, Status
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -20,5 +18,5 @@ class CaseFilter(django_filters.FilterSet):
         fields = ["status", "school", "severity", "overdue", "year", "number"]
 
     def filter_overdue(self, queryset, name, value):
-        overdue = Q(status=Status.INVESTIGATING, investigation_due__lt=timezone.localdate())
+        overdue = CaseQuerySet.overdue_q()
         return queryset.filter(overdue) if value else queryset.exclude(overdue)

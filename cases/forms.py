@@ -1,14 +1,14 @@
 """HTML forms for the case screens. Shape only: the rules live in cases.services."""
 
 from django import forms
-from django.utils import timezone
 
+from bullying.timeutil import today_local
 from cases.models import Form, MeasureKind, NoticeDirection, NoticeMethod, PartyRole, Severity, Source
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def _on_field(label="日期"):
+def on_field(label="日期"):
     return forms.DateField(
         label=label, required=False, widget=DATE, help_text="该步骤实际发生的日期，默认今天；可补录，但不能晚于今天。"
     )
@@ -24,7 +24,7 @@ class IntakeForm(forms.Form):
     location = forms.CharField(label="发生地点", max_length=200)
     source = forms.ChoiceField(label="线索来源", choices=Source.choices)
     summary = forms.CharField(label="事件经过", widget=forms.Textarea, help_text="时间、地点、起因、经过及造成的后果。")
-    on = _on_field("受理日期")
+    on = on_field("受理日期")
     # Named like the API field; defined last because the name shadows the module here.
     forms = forms.MultipleChoiceField(label="欺凌形式", choices=Form.choices, widget=forms.CheckboxSelectMultiple)
 
@@ -36,7 +36,7 @@ class IntakeForm(forms.Form):
         if len(schools) == 1:
             self.fields["school"].widget = forms.HiddenInput()
             self.fields["school"].initial = schools[0].pk
-        self.fields["on"].initial = timezone.localdate()
+        self.fields["on"].initial = today_local()
 
 
 class PartyForm(forms.Form):
@@ -60,7 +60,7 @@ PartyFormSet = forms.formset_factory(PartyForm, extra=4, max_num=30)
 
 
 class OnForm(forms.Form):
-    on = _on_field()
+    on = on_field()
 
 
 class DetermineForm(forms.Form):
@@ -75,7 +75,7 @@ class DetermineForm(forms.Form):
     meeting_on = forms.DateField(label="委员会会议日期", widget=DATE, required=False)
     members_present = forms.MultipleChoiceField(label="出席委员", widget=forms.CheckboxSelectMultiple, required=False)
     members_present_note = forms.CharField(label="其他出席人员（如家长代表、校外专家）", max_length=300, required=False)
-    on = _on_field("认定日期")
+    on = on_field("认定日期")
 
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
@@ -91,7 +91,7 @@ class MeasureForm(forms.Form):
     planned_hours = forms.IntegerField(label="计划学时（专门教育方案）", min_value=1, max_value=500, required=False)
     approved_on = forms.DateField(label="批准日期（转入专门学校）", widget=DATE, required=False)
     approval_authority = forms.CharField(label="批准机关（转入专门学校）", max_length=100, required=False)
-    on = _on_field("决定日期")
+    on = on_field("决定日期")
 
     def __init__(self, *args, parties, **kwargs):
         super().__init__(*args, **kwargs)
@@ -109,7 +109,7 @@ class ParentNoticeForm(forms.Form):
     guardian = forms.CharField(label="监护人（关系）", max_length=50, help_text="如：母亲、父亲、祖父")
     party = forms.ChoiceField(label="涉及学生", required=False)
     content = forms.CharField(label="告知内容", widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    on = _on_field()
+    on = on_field()
 
     def __init__(self, *args, parties, **kwargs):
         super().__init__(*args, **kwargs)
@@ -119,7 +119,7 @@ class ParentNoticeForm(forms.Form):
 class FollowUpForm(forms.Form):
     note = forms.CharField(label="观察与辅导情况", widget=forms.Textarea(attrs={"rows": 3}))
     party = forms.ChoiceField(label="观察对象", required=False)
-    on = _on_field()
+    on = on_field()
 
     def __init__(self, *args, parties, **kwargs):
         super().__init__(*args, **kwargs)
@@ -128,7 +128,7 @@ class FollowUpForm(forms.Form):
 
 class CloseForm(forms.Form):
     summary = forms.CharField(label="结案说明", widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    on = _on_field("结案日期")
+    on = on_field("结案日期")
 
 
 class AttachmentForm(forms.Form):

@@ -6,10 +6,17 @@ archive (专门档案) and read-only. Every write goes through ``cases.services`
 also appends to the case's timeline.
 """
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from accounts.models import COMMITTEE_ROLES, Role
+from bullying.records import AppendOnly, StoredFile
+from bullying.timeutil import today_local
+from bullying.workflow import TransitionTable, transition
 
 
 class Status(models.TextChoices):
@@ -53,6 +60,113 @@ class Severity(models.TextChoices):
 
 INVESTIGATION_DAYS = 10  # 政策清单第30项：10日内完成调查处理
 
+_COMMITTEE = COMMITTEE_ROLES
+_CLOSED_REFUSAL = "案件已结案归档，不能再修改。"
+
+# The case's workflow, declared once: the services check a step with
+# ``CASE_TRANSITIONS.check(case, step)``, the case page offers the forms of the steps
+# whose source status (and guard) match, the template reads ``visible_forms``.
+CASE_TRANSITIONS = TransitionTable(
+    "cases.Case",
+    statuses=dict(Status.choices),
+    transitions=[
+        transition(
+            "start",
+            source=[Status.REPORTED],
+            target=Status.INVESTIGATING,
+            label="启动调查",
+            service="case_start_investigation",
+            form="OnForm",
+            context_key="start_form",
+            roles=_COMMITTEE,
+        ),
+        transition(
+            "determine",
+            source=[Status.INVESTIGATING],
+            target=Status.DETERMINED,
+            label="作出认定",
+            service="case_determine",
+            form="DetermineForm",
+            context_key="determine_form",
+            roles=_COMMITTEE,
+        ),
+        transition(
+            "sign_off",
+            source=OPEN_STATUSES,
+            target=None,
+            label="签发认定结论",
+            service="case_sign_off",
+            roles=[Role.COMMITTEE_CHAIR],
+            refusal=_CLOSED_REFUSAL,
+        ),
+        transition(
+            "measure",
+            source=[Status.DETERMINED, Status.HANDLING, Status.FOLLOW_UP],
+            target=None,  # the first measure moves a determined case to handling
+            label="添加处置措施",
+            service="case_add_measure",
+            form="MeasureForm",
+            context_key="measure_form",
+            roles=_COMMITTEE,
+            guard=lambda case: bool(case.is_bullying),
+        ),
+        transition(
+            "notice",
+            source=OPEN_STATUSES,
+            target=None,
+            label="记录家长告知",
+            service="case_notify_parents",
+            form="ParentNoticeForm",
+            context_key="notice_form",
+            roles=_COMMITTEE,
+            refusal=_CLOSED_REFUSAL,
+        ),
+        transition(
+            "start_follow_up",
+            source=[Status.HANDLING],
+            target=Status.FOLLOW_UP,
+            label="转入跟踪观察",
+            service="case_start_follow_up",
+            form="OnForm",
+            context_key="follow_up_start_form",
+            roles=_COMMITTEE,
+        ),
+        transition(
+            "follow_up",
+            source=[Status.HANDLING, Status.FOLLOW_UP],
+            target=None,
+            label="记录跟踪观察",
+            service="case_add_follow_up",
+            form="FollowUpForm",
+            context_key="follow_up_form",
+            roles=_COMMITTEE,
+        ),
+        transition(
+            "close",
+            source=[Status.DETERMINED, Status.FOLLOW_UP],
+            target=Status.CLOSED,
+            label="结案",
+            service="case_close",
+            form="CloseForm",
+            context_key="close_form",
+            roles=_COMMITTEE,
+            # A case found not to be bullying closes from determined; a bullying case
+            # only after follow-up.
+            guard=lambda case: case.status == Status.FOLLOW_UP or case.is_bullying is False,
+        ),
+    ],
+)
+
+
+class CaseQuerySet(models.QuerySet):
+    @staticmethod
+    def overdue_q(today: dt.date | None = None) -> models.Q:
+        """An investigation still running after its due day (for filters and counts)."""
+        return models.Q(status=Status.INVESTIGATING, investigation_due__lt=today or today_local())
+
+    def overdue(self, today: dt.date | None = None) -> "CaseQuerySet":
+        return self.filter(self.overdue_q(today))
+
 
 class Case(models.Model):
     school = models.ForeignKey(
@@ -92,6 +206,8 @@ class Case(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = CaseQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("欺凌事件")
         verbose_name_plural = _("欺凌事件")
@@ -119,7 +235,7 @@ class Case(models.Model):
         """Days until the investigation is due (negative when overdue); None if no clock runs."""
         if self.status != Status.INVESTIGATING or self.investigation_due is None:
             return None
-        today = today or timezone.localdate()
+        today = today or today_local()
         return (self.investigation_due - today).days
 
     @property
@@ -229,7 +345,7 @@ class MeasureKind(models.TextChoices):
 
 
 # Measures that only fit some severities (教育部通知三(三), 政策清单第35–38项).
-MEASURE_MIN_SEVERITY = {
+MEASURE_MIN_SEVERITY: dict[str, str] = {
     MeasureKind.POLICE_REPRIMAND: "serious",
     MeasureKind.QUALITY_RECORD: "serious",
     MeasureKind.SPECIALISED_SCHOOL: "severe",
@@ -326,7 +442,7 @@ class FollowUp(models.Model):
         return f"跟踪 {self.on}"
 
 
-class TimelineEntry(models.Model):
+class TimelineEntry(AppendOnly):
     """The append-only chronology of a case. ``text`` never carries a child's name."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="timeline")
@@ -347,11 +463,6 @@ class TimelineEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.on} {self.kind}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("timeline entries are append-only")
-        super().save(*args, **kwargs)
-
 
 def _attachment_path(instance, filename: str) -> str:
     # Random stored name: the original name (which may hold a child's name) is kept in
@@ -361,15 +472,10 @@ def _attachment_path(instance, filename: str) -> str:
     return f"cases/{instance.case.school_id}/{uuid.uuid4().hex}"
 
 
-class Attachment(models.Model):
+class Attachment(StoredFile):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(upload_to=_attachment_path, max_length=200)
-    original_name = models.CharField(_("文件名"), max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
     description = models.CharField(_("说明"), max_length=200, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("附件")

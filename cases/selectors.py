@@ -3,21 +3,39 @@
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from accounts.models import COMMITTEE_ROLES, SCHOOL_ROLES, OrgUnit, Role, User
-from accounts.selectors import CASE_READER_ROLES, has_role, memberships_of, restrict
+from accounts.models import COMMITTEE_ROLES, OFFICE_ROLES, SCHOOL_ROLES, OrgUnit, Role, User
+from accounts.selectors import has_role, holds, memberships_of, restrict, scope_roots, subtree_q
 from cases.models import Case, Party, UnmaskGrant, UnmaskStatus
 
+# Memberships that open the cases of their subtree: the school's own people and the offices.
+CASE_READER_ROLES = SCHOOL_ROLES | OFFICE_ROLES
+# Memberships that act on a case: the school's committee runs it, the county office oversees it.
+CASE_HANDLER_ROLES = COMMITTEE_ROLES | {Role.COUNTY_OFFICER}
+# City and province officials, who see names masked and may ask for a purpose-bound grant.
+UNMASK_ROLES = frozenset({Role.CITY_OFFICER, Role.PROVINCE_OFFICER})
 
-def cases_visible_to(user: User) -> QuerySet[Case]:
+
+def cases_visible_to(user: User, *, within: OrgUnit | None = None) -> QuerySet[Case]:
     """Cases of the schools in the caller's subtree (school, county, city, province),
     and, for a review panel member, the cases of the appeals they hold a grant on
     (read-only for them). The ``OR`` is added only for a user holding such a grant: it
-    would stop PostgreSQL narrowing to the subtree first."""
+    would stop PostgreSQL narrowing to the subtree first.
+
+    ``within``: the same set cut to that unit's subtree (a dashboard's unit, a drill-down).
+    When the unit lies inside the caller's own case scope every granted case under it is
+    already in that scope, so the grants are not read (no query)."""
     scoped = restrict(Case.objects.all(), user, via="school", roles=CASE_READER_ROLES)
+    if within is not None:
+        scoped = scoped.filter(subtree_q([within], "school__"))
+        if any(within.is_within(root) for root in scope_roots(user, roles=CASE_READER_ROLES)):
+            return scoped
     granted = granted_case_ids(user)
     if not granted:
         return scoped
-    return scoped | Case.objects.filter(id__in=granted)
+    extra = Case.objects.filter(id__in=granted)
+    if within is not None:
+        extra = extra.filter(subtree_q([within], "school__"))
+    return scoped | extra
 
 
 def case_list(user: User) -> QuerySet[Case]:
@@ -32,19 +50,15 @@ def case_detail_queryset(user: User) -> QuerySet[Case]:
     )
 
 
-def _holds(user: User, roles, unit_ids: set[int]) -> bool:
-    return any(m.role in roles and m.org_unit_id in unit_ids for m in memberships_of(user))
-
-
 def can_see_names(user: User, case: Case, *, with_grant: bool = True) -> bool:
     """Children's names are shown to the handling school and its county office only
     (政策清单第33项; 山西通知三.3). Everyone else sees ``张**``.
 
     ``with_grant=False`` leaves out the purpose-bound unmask grant: a grant opens the
     case's own pages, not the other records (appeals) that mention its children."""
-    if _holds(user, SCHOOL_ROLES, {case.school_id}):
+    if holds(user, SCHOOL_ROLES, {case.school_id}):
         return True
-    if _holds(user, {Role.COUNTY_OFFICER}, {case.school.parent_id}):
+    if case.school.parent_id is not None and holds(user, {Role.COUNTY_OFFICER}, {case.school.parent_id}):
         return True
     # A review panel member needs the names to review the case, on that case only.
     if case.pk in panel_case_ids(user):
@@ -83,7 +97,7 @@ def panel_case_ids(user: User) -> set[int]:
     cached = getattr(user, "_panel_cases_cache", None)
     if cached is None:
         cached = set(granted_case_ids(user))
-        user._panel_cases_cache = cached
+        user.__dict__["_panel_cases_cache"] = cached
     return cached
 
 
@@ -106,9 +120,6 @@ def active_unmask_grant(user: User, case: Case) -> UnmaskGrant | None:
     )
 
 
-UNMASK_ROLES = frozenset({Role.CITY_OFFICER, Role.PROVINCE_OFFICER})
-
-
 def can_request_unmask(user: User, case: Case) -> bool:
     """City and province officials with the case in scope, who do not see names already."""
     return (
@@ -129,16 +140,16 @@ def unmask_requests_to_decide(user: User) -> QuerySet[UnmaskGrant]:
 
 def can_report_at(user: User, school: OrgUnit) -> bool:
     """Any staff member of the school may record an incident (政策清单第30项)."""
-    return _holds(user, SCHOOL_ROLES, {school.pk})
+    return holds(user, SCHOOL_ROLES, {school.pk})
 
 
 def can_handle(user: User, case: Case) -> bool:
     """The school's bullying-governance committee runs the procedure."""
-    return _holds(user, COMMITTEE_ROLES, {case.school_id})
+    return holds(user, COMMITTEE_ROLES, {case.school_id})
 
 
 def is_chair(user: User, case: Case) -> bool:
-    return _holds(user, {Role.COMMITTEE_CHAIR}, {case.school_id})
+    return holds(user, {Role.COMMITTEE_CHAIR}, {case.school_id})
 
 
 def schools_for_reporting(user: User) -> list[OrgUnit]:

@@ -13,11 +13,15 @@ from django.utils import timezone
 
 from accounts.models import OrgUnit, User
 from bullying.audit.services import audit_record
-from bullying.deadlines.calendar import compute_due, register_deadline_source, rule_for
+from bullying.deadlines.calendar import compute_due, recompute_due_dates, register_deadline_source, rule_for
 from bullying.deadlines.notifications import notify
 from bullying.errors import ApplicationError
+from bullying.timeutil import local_date, today_local
+from bullying.uploads import check_upload, clean_name
+from bullying.workflow import advance, effective_date, lock, register_timeline, timeline_append
 from cases import selectors
 from cases.models import (
+    CASE_TRANSITIONS,
     INVESTIGATION_DAYS,
     MEASURE_MIN_SEVERITY,
     MEASURES_FOR_VICTIMS,
@@ -50,33 +54,15 @@ STATUS_LABELS = dict(Status.choices)
 # Helpers
 
 
-def _today() -> date:
-    return timezone.localdate()
+def case_for_update(case: Case) -> Case:
+    """The case row locked for the rest of the transaction, with its school."""
+    return lock(Case.objects.select_related("school"), case.pk)
 
 
-def _effective_date(on: date | None, *, not_before: date | None, before_label: str = "上一步骤") -> date:
-    """The day the step really happened: default today, never future, never before the last step."""
-    on = on or _today()
-    if not isinstance(on, date) or isinstance(on, datetime):
-        raise ApplicationError("日期格式应为 YYYY-MM-DD。", field="on")
-    if on > _today():
-        raise ApplicationError("日期不能晚于今天。", field="on")
-    if not_before and on < not_before:
-        raise ApplicationError(
-            f"日期不能早于{before_label}（{not_before:%Y-%m-%d}）。",
-            field="on",
-        )
-    return on
-
-
-def _lock(case: Case) -> Case:
-    return Case.objects.select_for_update().select_related("school").get(pk=case.pk)
-
-
-def _require_status(case: Case, *allowed: str, action: str) -> None:
-    if case.status not in allowed:
-        wanted = "、".join(str(STATUS_LABELS[s]) for s in allowed)
-        raise ApplicationError(f"当前状态为“{STATUS_LABELS[case.status]}”，不能{action}（需处于：{wanted}）。")
+def case_timeline_append(case: Case, /, *, text: str, actor: User | None, on: date, kind: str, **data) -> TimelineEntry:
+    """The case's timeline writer (``bullying.workflow.timeline_append``). ``text`` never
+    carries a child's name."""
+    return TimelineEntry.objects.create(case=case, actor=actor, on=on, kind=kind, text=text[:500], data=data)
 
 
 def _require_handler(actor: User, case: Case) -> None:
@@ -87,19 +73,6 @@ def _require_handler(actor: User, case: Case) -> None:
 def _require_open(case: Case) -> None:
     if case.status == Status.CLOSED:
         raise ApplicationError("案件已结案归档，不能再修改。")
-
-
-def _timeline(case: Case, *, actor: User | None, on: date, kind: str, text: str, **data) -> TimelineEntry:
-    return TimelineEntry.objects.create(case=case, actor=actor, on=on, kind=kind, text=text[:500], data=data)
-
-
-def _advance(case: Case, *, on: date, **fields) -> None:
-    """Save workflow fields and move ``last_step_on`` forward."""
-    for name, value in fields.items():
-        setattr(case, name, value)
-    if on > case.last_step_on:
-        case.last_step_on = on
-    case.save(update_fields=[*fields, "last_step_on", "updated_at"])
 
 
 def _clean_choice(value: str, choices, *, field: str, label: str) -> str:
@@ -142,7 +115,7 @@ def case_open(
         occurred_at = timezone.make_aware(occurred_at)
     if occurred_at > timezone.now():
         raise ApplicationError("发生时间不能晚于现在。", field="occurred_at")
-    on = _effective_date(on, not_before=timezone.localdate(occurred_at), before_label="发生日期")
+    on = effective_date(on, after=local_date(occurred_at), after_label="发生日期")
     parties = list(parties)
     cleaned_parties = []
     for i, party in enumerate(parties, start=1):
@@ -185,7 +158,7 @@ def case_open(
         last_step_on=on,
     )
     Party.objects.bulk_create([Party(case=case, **p) for p in cleaned_parties])
-    _timeline(
+    timeline_append(
         case,
         actor=actor,
         on=on,
@@ -206,20 +179,22 @@ def _investigation_due(case: Case, started_on: date, calendar=None):
 @transaction.atomic
 def case_start_investigation(*, actor: User, case: Case, on: date | None = None) -> Case:
     """启动调查处理程序: the 10-day clock starts (政策清单第30项)."""
-    case = _lock(case)
+    case = case_for_update(case)
     _require_handler(actor, case)
-    _require_status(case, Status.REPORTED, action="启动调查")
-    on = _effective_date(on, not_before=case.last_step_on, before_label="受理日期")
+    CASE_TRANSITIONS.check(case, "start")
+    on = effective_date(on, after=case.last_step_on, after_label="受理日期")
     due = _investigation_due(case, on)
-    _advance(
+    advance(
         case,
+        to=Status.INVESTIGATING,
         on=on,
-        status=Status.INVESTIGATING,
-        investigation_started_on=on,
-        investigation_due=due.due,
-        investigation_due_steps=list(due.steps),
+        fields={
+            "investigation_started_on": on,
+            "investigation_due": due.due,
+            "investigation_due_steps": list(due.steps),
+        },
     )
-    _timeline(
+    timeline_append(
         case,
         actor=actor,
         on=on,
@@ -244,12 +219,13 @@ def case_determine(
     on: date | None = None,
 ) -> Determination:
     """The committee's finding (认定). Horseplay (打闹嬉戏) is recorded as not bullying."""
-    case = _lock(case)
+    case = case_for_update(case)
     _require_handler(actor, case)
-    _require_status(case, Status.INVESTIGATING, action="作出认定")
-    on = _effective_date(on, not_before=case.last_step_on, before_label="启动调查日期")
+    CASE_TRANSITIONS.check(case, "determine")
+    on = effective_date(on, after=case.last_step_on, after_label="启动调查日期")
     meeting_on = meeting_on or on
-    if meeting_on > on or meeting_on < case.investigation_started_on:
+    started = case.investigation_started_on
+    if meeting_on > on or (started is not None and meeting_on < started):
         raise ApplicationError("会议日期应在启动调查之后、认定日期当天或之前。", field="meeting_on")
     if not isinstance(is_bullying, bool):
         raise ApplicationError("请明确是否构成欺凌。", field="is_bullying")
@@ -278,12 +254,17 @@ def case_determine(
     )
     if members:
         determination.members_present.set(members)
-    _advance(case, on=on, status=Status.DETERMINED, determined_on=on, is_bullying=is_bullying, severity=severity)
+    advance(
+        case,
+        to=Status.DETERMINED,
+        on=on,
+        fields={"determined_on": on, "is_bullying": is_bullying, "severity": severity},
+    )
     verdict = f"认定构成欺凌（{Severity(severity).label}）" if is_bullying else "认定不构成欺凌"
     late = "（超过调查处理期限）" if case.determined_late else ""
-    _timeline(case, actor=actor, on=on, kind="determined", text=f"委员会作出认定：{verdict}{late}。")
+    timeline_append(case, actor=actor, on=on, kind="determined", text=f"委员会作出认定：{verdict}{late}。")
     if chair_signs:
-        _timeline(case, actor=actor, on=on, kind="signed_off", text="委员会主任签发认定结论。")
+        timeline_append(case, actor=actor, on=on, kind="signed_off", text="委员会主任签发认定结论。")
     return determination
 
 
@@ -294,20 +275,20 @@ def current_determination(case: Case) -> Determination | None:
 @transaction.atomic
 def case_sign_off(*, actor: User, case: Case, on: date | None = None) -> Determination:
     """The chair signs off the committee's determination."""
-    case = _lock(case)
+    case = case_for_update(case)
     if not selectors.is_chair(actor, case):
         raise PermissionDenied("只有委员会主任可以签发认定结论。")
-    _require_open(case)
+    CASE_TRANSITIONS.check(case, "sign_off")
     determination = current_determination(case)
     if determination is None:
         raise ApplicationError("尚未作出认定，无需签发。")
     if determination.signed_off_by_id:
         raise ApplicationError("认定结论已签发。")
-    on = _effective_date(on, not_before=determination.decided_on, before_label="认定日期")
+    on = effective_date(on, after=determination.decided_on, after_label="认定日期")
     determination.signed_off_by = actor
     determination.signed_off_at = timezone.now()
     determination.save(update_fields=["signed_off_by", "signed_off_at"])
-    _timeline(case, actor=actor, on=on, kind="signed_off", text="委员会主任签发认定结论。")
+    timeline_append(case, actor=actor, on=on, kind="signed_off", text="委员会主任签发认定结论。")
     return determination
 
 
@@ -338,14 +319,14 @@ def case_add_measure(
     on: date | None = None,
 ) -> Measure:
     """Decide a measure (处置). The first measure moves a bullying case to ``handling``."""
-    case = _lock(case)
+    case = case_for_update(case)
     _require_handler(actor, case)
-    _require_status(case, Status.DETERMINED, Status.HANDLING, Status.FOLLOW_UP, action="添加处置措施")
+    CASE_TRANSITIONS.check(case, "measure")
     if not case.is_bullying:
         raise ApplicationError("认定不构成欺凌的事件不适用欺凌处置措施，可直接结案。")
     _require_signed_off(case)
     _clean_choice(kind, MeasureKind, field="kind", label="措施")
-    on = _effective_date(on, not_before=case.determined_on, before_label="认定日期")
+    on = effective_date(on, after=case.determined_on, after_label="认定日期")
     minimum = MEASURE_MIN_SEVERITY.get(kind)
     if minimum and SEVERITY_ORDER.index(case.severity) < SEVERITY_ORDER.index(minimum):
         raise ApplicationError(
@@ -366,7 +347,7 @@ def case_add_measure(
     if kind in MEASURES_NEEDING_APPROVAL:
         if not approved_on or not approval_authority.strip():
             raise ApplicationError("转入专门学校须经批准：请填写批准机关和批准日期。", field="approved_on")
-        if approved_on > _today():
+        if approved_on > today_local():
             raise ApplicationError("批准日期不能晚于今天。", field="approved_on")
     if due_on and due_on < on:
         raise ApplicationError("完成期限不能早于决定日期。", field="due_on")
@@ -386,10 +367,10 @@ def case_add_measure(
         recorded_by=actor,
     )
     if case.status == Status.DETERMINED:
-        _advance(case, on=on, status=Status.HANDLING, handling_started_on=on)
+        advance(case, to=Status.HANDLING, on=on, fields={"handling_started_on": on})
     hours = f"，计划 {planned_hours} 学时" if planned_hours else ""
     target = f"（对象：{party.get_role_display()}）" if party else ""
-    _timeline(
+    timeline_append(
         case, actor=actor, on=on, kind="measure_added", text=f"决定处置措施：{MeasureKind(kind).label}{target}{hours}。"
     )
     return measure
@@ -400,7 +381,7 @@ def measure_record_progress(
     *, actor: User, measure: Measure, completed_hours: int | None = None, completed_on: date | None = None
 ) -> Measure:
     """Record hours done on an education plan, or that a measure is complete."""
-    case = _lock(measure.case)
+    case = case_for_update(measure.case)
     _require_handler(actor, case)
     _require_open(case)
     measure = Measure.objects.select_for_update().get(pk=measure.pk)
@@ -412,20 +393,22 @@ def measure_record_progress(
             raise ApplicationError("只有专门教育方案记录学时。", field="completed_hours")
         if completed_hours < measure.completed_hours:
             raise ApplicationError("已完成学时不能减少。", field="completed_hours")
-        if completed_hours > measure.planned_hours:
+        if completed_hours > (measure.planned_hours or 0):
             raise ApplicationError(f"已完成学时不能超过计划学时（{measure.planned_hours}）。", field="completed_hours")
         measure.completed_hours = completed_hours
         entry.append(f"专门教育已完成 {completed_hours}/{measure.planned_hours} 学时")
     if completed_on is not None:
-        completed_on = _effective_date(completed_on, not_before=measure.decided_on, before_label="措施决定日期")
-        if measure.kind == MeasureKind.EDUCATION_PLAN and measure.completed_hours < measure.planned_hours:
+        completed_on = effective_date(completed_on, after=measure.decided_on, after_label="措施决定日期")
+        if measure.kind == MeasureKind.EDUCATION_PLAN and measure.completed_hours < (measure.planned_hours or 0):
             raise ApplicationError("专门教育方案学时未完成，不能标记完成。", field="completed_on")
         measure.completed_on = completed_on
         entry.append(f"措施“{measure.get_kind_display()}”已完成")
     if not entry:
         raise ApplicationError("请填写已完成学时或完成日期。")
     measure.save(update_fields=["completed_hours", "completed_on"])
-    _timeline(case, actor=actor, on=completed_on or _today(), kind="measure_progress", text="；".join(entry) + "。")
+    timeline_append(
+        case, actor=actor, on=completed_on or today_local(), kind="measure_progress", text="；".join(entry) + "。"
+    )
     return measure
 
 
@@ -442,16 +425,16 @@ def case_notify_parents(
     on: date | None = None,
 ) -> ParentNotice:
     """Record a notification between school and parents (政策清单第31项)."""
-    case = _lock(case)
+    case = case_for_update(case)
     _require_handler(actor, case)
-    _require_open(case)
+    CASE_TRANSITIONS.check(case, "notice")
     _clean_choice(direction, NoticeDirection, field="direction", label="告知方向")
     _clean_choice(method, NoticeMethod, field="method", label="告知方式")
     if not (guardian or "").strip():
         raise ApplicationError("请填写监护人及与学生关系。", field="guardian")
     if party is not None and party.case_id != case.pk:
         raise ApplicationError("所选学生不是本案当事人。", field="party")
-    on = _effective_date(on, not_before=case.reported_on, before_label="受理日期")
+    on = effective_date(on, after=case.reported_on, after_label="受理日期")
     notice = ParentNotice.objects.create(
         case=case,
         party=party,
@@ -463,7 +446,7 @@ def case_notify_parents(
         recorded_by=actor,
     )
     who = f"（{party.get_role_display()}家长）" if party else ""
-    _timeline(
+    timeline_append(
         case,
         actor=actor,
         on=on,
@@ -480,10 +463,10 @@ def case_start_follow_up(*, actor: User, case: Case, on: date | None = None) -> 
     Every student found to have bullied must have a specialised education plan
     (政策清单第34项), and a suspected offence must have been referred to the police.
     """
-    case = _lock(case)
+    case = case_for_update(case)
     _require_handler(actor, case)
-    _require_status(case, Status.HANDLING, action="转入跟踪观察")
-    on = _effective_date(on, not_before=case.last_step_on, before_label="开始处置日期")
+    CASE_TRANSITIONS.check(case, "start_follow_up")
+    on = effective_date(on, after=case.last_step_on, after_label="开始处置日期")
     perpetrators = list(case.parties.filter(role=PartyRole.PERPETRATOR))
     planned = set(case.measures.filter(kind=MeasureKind.EDUCATION_PLAN).values_list("party_id", flat=True))
     missing = [p for p in perpetrators if p.pk not in planned]
@@ -491,8 +474,8 @@ def case_start_follow_up(*, actor: User, case: Case, on: date | None = None) -> 
         raise ApplicationError(f"还有 {len(missing)} 名实施欺凌学生没有专门教育方案（政策清单第34项），请先添加。")
     if case.severity == Severity.CRIMINAL and not case.measures.filter(kind=MeasureKind.POLICE_REFERRAL).exists():
         raise ApplicationError("涉嫌违法犯罪的事件须先记录移送公安机关。")
-    _advance(case, on=on, status=Status.FOLLOW_UP, follow_up_started_on=on)
-    _timeline(case, actor=actor, on=on, kind="follow_up_started", text="处置措施已落实，转入跟踪观察和辅导。")
+    advance(case, to=Status.FOLLOW_UP, on=on, fields={"follow_up_started_on": on})
+    timeline_append(case, actor=actor, on=on, kind="follow_up_started", text="处置措施已落实，转入跟踪观察和辅导。")
     return case
 
 
@@ -500,16 +483,16 @@ def case_start_follow_up(*, actor: User, case: Case, on: date | None = None) -> 
 def case_add_follow_up(
     *, actor: User, case: Case, note: str, party: Party | None = None, on: date | None = None
 ) -> FollowUp:
-    case = _lock(case)
+    case = case_for_update(case)
     _require_handler(actor, case)
-    _require_status(case, Status.HANDLING, Status.FOLLOW_UP, action="记录跟踪观察")
+    CASE_TRANSITIONS.check(case, "follow_up")
     if not (note or "").strip():
         raise ApplicationError("请填写观察与辅导情况。", field="note")
     if party is not None and party.case_id != case.pk:
         raise ApplicationError("所选学生不是本案当事人。", field="party")
-    on = _effective_date(on, not_before=case.handling_started_on or case.determined_on, before_label="开始处置日期")
+    on = effective_date(on, after=case.handling_started_on or case.determined_on, after_label="开始处置日期")
     follow_up = FollowUp.objects.create(case=case, party=party, on=on, note=note.strip(), recorded_by=actor)
-    _timeline(case, actor=actor, on=on, kind="follow_up", text="记录跟踪观察和辅导情况。")
+    timeline_append(case, actor=actor, on=on, kind="follow_up", text="记录跟踪观察和辅导情况。")
     return follow_up
 
 
@@ -517,58 +500,35 @@ def case_add_follow_up(
 def case_close(*, actor: User, case: Case, summary: str = "", on: date | None = None) -> Case:
     """Close and archive. A case found not to be bullying closes from ``determined``;
     a bullying case closes after follow-up with at least one observation recorded."""
-    case = _lock(case)
+    case = case_for_update(case)
     _require_handler(actor, case)
-    _require_status(case, Status.DETERMINED, Status.FOLLOW_UP, action="结案")
+    CASE_TRANSITIONS.check(case, "close")
     _require_signed_off(case)
     if case.status == Status.DETERMINED and case.is_bullying:
         raise ApplicationError("认定构成欺凌的事件须先落实处置措施并跟踪观察，才能结案。")
     if case.status == Status.FOLLOW_UP and not case.follow_ups.exists():
         raise ApplicationError("请先记录至少一次跟踪观察情况。")
-    on = _effective_date(on, not_before=case.last_step_on, before_label="上一步骤")
-    _advance(case, on=on, status=Status.CLOSED, closed_on=on, closing_summary=(summary or "").strip())
-    _timeline(case, actor=actor, on=on, kind="closed", text="结案并归档（专门档案）。")
+    on = effective_date(on, after=case.last_step_on, after_label="上一步骤")
+    advance(case, to=Status.CLOSED, on=on, fields={"closed_on": on, "closing_summary": (summary or "").strip()})
+    timeline_append(case, actor=actor, on=on, kind="closed", text="结案并归档（专门档案）。")
     return case
 
 
 # ---------------------------------------------------------------------------
 # Attachments
 
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-_SIGNATURES = [
-    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
-    (b"%PDF-", "application/pdf", ".pdf"),
-]
-
-
-def sniff_content_type(head: bytes) -> str | None:
-    """The file's real type from its first bytes; the name and the browser's claim are ignored."""
-    for magic, content_type, _suffix in _SIGNATURES:
-        if head.startswith(magic):
-            return content_type
-    if head.startswith(b"PK\x03\x04") and b"word/" in head:
-        return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    return None
-
 
 @transaction.atomic
 def attachment_add(*, actor: User, case: Case, uploaded_file, description: str = "") -> Attachment:
     """Store evidence privately under a random name (photos, scans, PDF, Word)."""
-    case = _lock(case)
+    case = case_for_update(case)
     if not (selectors.can_handle(actor, case) or selectors.can_report_at(actor, case.school)):
         raise PermissionDenied("只有本校人员可以上传附件。")
     _require_open(case)
-    if uploaded_file.size > MAX_ATTACHMENT_BYTES:
-        raise ApplicationError("附件不能超过 10 MB。", field="file")
-    head = uploaded_file.read(2048)
-    uploaded_file.seek(0)
-    content_type = sniff_content_type(head)
-    if content_type is None:
-        raise ApplicationError("只接受 JPG、PNG 图片，PDF 或 Word（.docx）文件。", field="file")
+    content_type = check_upload(uploaded_file, what="附件")
     attachment = Attachment(
         case=case,
-        original_name=(uploaded_file.name or "附件")[-200:],
+        original_name=clean_name(uploaded_file.name, "附件"),
         content_type=content_type,
         size=uploaded_file.size,
         description=description.strip()[:200],
@@ -576,7 +536,7 @@ def attachment_add(*, actor: User, case: Case, uploaded_file, description: str =
     )
     attachment.file.save("upload", uploaded_file, save=False)
     attachment.save()
-    _timeline(case, actor=actor, on=_today(), kind="attachment", text="上传附件一份。")
+    timeline_append(case, actor=actor, on=today_local(), kind="attachment", text="上传附件一份。")
     return attachment
 
 
@@ -587,7 +547,7 @@ def attachment_add(*, actor: User, case: Case, uploaded_file, description: str =
 def case_record_read(*, actor: User, case: Case, via: str) -> None:
     """Every read of a case's detail is audited (children's sensitive data, PIPL); a read
     under a purpose-bound grant names the grant."""
-    detail = {"via": via}
+    detail: dict[str, object] = {"via": via}
     grant = selectors.active_unmask_grant(actor, case)
     if grant is not None:
         detail["unmask_grant"] = grant.pk
@@ -665,23 +625,28 @@ def unmask_decide(*, actor: User, grant: UnmaskGrant, approve: bool, note: str =
 @transaction.atomic
 def case_recompute_due_dates(*, actor: User | None, reason: str, calendar=None) -> int:
     """Recompute the investigation due date of every open investigation; record changes."""
-    changed = 0
-    for case in Case.objects.select_for_update().select_related("school").filter(status=Status.INVESTIGATING):
-        due = _investigation_due(case, case.investigation_started_on, calendar)
-        if due.due != case.investigation_due:
-            old = case.investigation_due
-            case.investigation_due = due.due
-            case.investigation_due_steps = list(due.steps)
-            case.save(update_fields=["investigation_due", "investigation_due_steps", "updated_at"])
-            _timeline(
-                case,
-                actor=actor,
-                on=_today(),
-                kind="due_recomputed",
-                text=f"节假日安排调整（{reason[:100]}），调查处理期限由 {old:%Y-%m-%d} 改为 {due.due:%Y-%m-%d}。",
-            )
-            changed += 1
-    return changed
+    today = today_local()
+
+    def record(case: Case, old: date, due) -> None:
+        timeline_append(
+            case,
+            actor=actor,
+            on=today,
+            kind="due_recomputed",
+            text=f"节假日安排调整（{reason[:100]}），调查处理期限由 {old:%Y-%m-%d} 改为 {due.due:%Y-%m-%d}。",
+        )
+
+    return recompute_due_dates(
+        Case.objects.select_for_update().select_related("school").filter(status=Status.INVESTIGATING),
+        start_field="investigation_started_on",
+        due_field="investigation_due",
+        steps_field="investigation_due_steps",
+        days=INVESTIGATION_DAYS,
+        unit_of=lambda case: case.school,
+        on_change=record,
+        calendar=calendar,
+    )
 
 
 register_deadline_source(case_recompute_due_dates)
+register_timeline(Case, case_timeline_append)

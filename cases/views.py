@@ -16,12 +16,14 @@ from django.views.decorators.http import require_POST
 from accounts.models import COMMITTEE_ROLES, Membership
 from accounts.selectors import has_role
 from bullying.access import get_in_scope_or_404
+from bullying.audit.services import audit_denied
 from bullying.errors import ApplicationError
+from bullying.steps import form_error, run_action, run_step
 from cases import forms as f
 from cases import pdf, selectors, services
 from cases.filters import CaseFilter
-from cases.models import Attachment, Measure, Party, Status, UnmaskGrant, UnmaskStatus
-from cases.privacy import Redactor
+from cases.models import CASE_TRANSITIONS, Attachment, Measure, Party, UnmaskGrant, UnmaskStatus
+from cases.privacy import PrivacyScope, privacy_for
 
 
 def _case_or_404(request, pk: int):
@@ -64,7 +66,7 @@ def case_new(request):
                 on=form.cleaned_data["on"],
             )
         except ApplicationError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            form_error(form, exc)
         else:
             messages.success(request, f"事件已登记，编号 {case.number}。")
             return redirect("cases:detail", pk=case.pk)
@@ -72,12 +74,11 @@ def case_new(request):
     return render(request, "cases/case_new.html", {"form": form, "parties": parties}, status=status)
 
 
-def _party_choices(case, role=None):
-    parties = case.parties.all()
-    show = selectors.can_see_names(case._viewer, case)
+def _party_choices(case, role=None, privacy=None):
+    privacy = privacy or privacy_for(case._viewer, case)
     return [
-        (p.pk, f"{p.get_role_display()}：{p.name if show else p.masked_name}")
-        for p in parties
+        (p.pk, f"{p.get_role_display()}：{privacy.name(p)}")
+        for p in case.parties.all()
         if role is None or p.role == role
     ]
 
@@ -88,30 +89,17 @@ def _committee(case):
 
 
 def _visible_forms(case) -> set[str]:
-    """Which step forms the case page offers in the case's current state."""
+    """Which step forms the case page offers in the case's current state (the table)."""
     if case.is_closed:
         return set()
-    visible = {"notice_form"}
-    status = case.status
-    if status == Status.REPORTED:
-        visible.add("start_form")
-    if status == Status.INVESTIGATING:
-        visible.add("determine_form")
-    if case.is_bullying and status in (Status.DETERMINED, Status.HANDLING, Status.FOLLOW_UP):
-        visible.add("measure_form")
-    if status == Status.HANDLING:
-        visible.add("follow_up_start_form")
-    if status in (Status.HANDLING, Status.FOLLOW_UP):
-        visible.add("follow_up_form")
-    if status == Status.FOLLOW_UP or (status == Status.DETERMINED and case.is_bullying is False):
-        visible.add("close_form")
-    return visible
+    return CASE_TRANSITIONS.visible_forms(case)
 
 
 def _page_context(request, case, **bound):
     case._viewer = request.user
+    privacy = privacy_for(request.user, case)
     handler = selectors.can_handle(request.user, case)
-    parties = _party_choices(case)
+    parties = _party_choices(case, privacy=privacy)
     forms = {}
     if handler and not case.is_closed:
         forms = {
@@ -127,38 +115,19 @@ def _page_context(request, case, **bound):
     elif selectors.can_report_at(request.user, case.school) and not case.is_closed:
         forms = {"attachment_form": f.AttachmentForm(prefix="att")}
     forms.update(bound)
-    show_names = selectors.can_see_names(request.user, case)
+    show_names = privacy.show_names
     determination = services.current_determination(case)
-    measures = list(case.measures.select_related("party"))
-    notices = list(case.parent_notices.select_related("party"))
-    follow_ups = list(case.follow_ups.select_related("party"))
-    attachments = list(case.attachments.all())
-    if not show_names:
-        # Display copies only (never saved): staff-written text may name a child.
-        redact = Redactor(case.parties.all(), active=True)
-        case.summary, case.closing_summary = redact(case.summary), redact(case.closing_summary)
-        case.location = redact(case.location)
-        if determination:
-            determination.reasoning = redact(determination.reasoning)
-            determination.members_present_note = redact(determination.members_present_note)
-        for a in attachments:
-            a.description = redact(a.description)
-        for m in measures:
-            m.description = redact(m.description)
-        for n in notices:
-            n.content, n.guardian = redact(n.content), "（已隐去）"
-        for fu in follow_ups:
-            fu.note = redact(fu.note)
     return {
-        "case": case,
+        # Display copies through the presenter: staff-written text may name a child.
+        "case": privacy.wrap(case),
         "show_names": show_names,
-        "parties": [(p, p.name if show_names else p.masked_name) for p in case.parties.all()],
-        "determination": determination,
-        "measures": measures,
-        "notices": notices,
-        "follow_ups": follow_ups,
-        "timeline": case.timeline.select_related("actor").all(),
-        "attachments": attachments,
+        "parties": [(party, party.name) for party in privacy.wrap_all(case.parties.all())],
+        "determination": privacy.wrap(determination),
+        "measures": privacy.wrap_all(case.measures.select_related("party")),
+        "notices": privacy.wrap_all(case.parent_notices.select_related("party")),
+        "follow_ups": privacy.wrap_all(case.follow_ups.select_related("party")),
+        "timeline": privacy.wrap_all(case.timeline.select_related("actor").all()),
+        "attachments": privacy.wrap_all(case.attachments.all()),
         "can_handle": handler,
         "unmask_grant": selectors.active_unmask_grant(request.user, case),
         "can_request_unmask": not show_names and selectors.can_request_unmask(request.user, case),
@@ -188,18 +157,17 @@ def _party(case, value):
     return party
 
 
-# Each step: (form prefix, context key, form factory, service call).
+# Each step of ``CASE_TRANSITIONS`` posted from the case page: (form factory, service
+# call, success message). The form's context key comes from the table.
 def _steps(case):
     parties = _party_choices(case)
     return {
         "start": (
-            "start_form",
             lambda data: f.OnForm(data, prefix="start"),
             lambda user, d: services.case_start_investigation(actor=user, case=case, on=d["on"]),
             "已启动调查，10 日期限开始计算。",
         ),
         "determine": (
-            "determine_form",
             lambda data: f.DetermineForm(data, prefix="det", members=_committee(case)),
             lambda user, d: services.case_determine(
                 actor=user,
@@ -215,7 +183,6 @@ def _steps(case):
             "认定结论已记录。",
         ),
         "measure": (
-            "measure_form",
             lambda data: f.MeasureForm(data, prefix="measure", parties=parties),
             lambda user, d: services.case_add_measure(
                 actor=user,
@@ -233,7 +200,6 @@ def _steps(case):
             "处置措施已添加。",
         ),
         "notice": (
-            "notice_form",
             lambda data: f.ParentNoticeForm(data, prefix="notice", parties=parties),
             lambda user, d: services.case_notify_parents(
                 actor=user,
@@ -248,13 +214,11 @@ def _steps(case):
             "家长告知记录已保存。",
         ),
         "start_follow_up": (
-            "follow_up_start_form",
             lambda data: f.OnForm(data, prefix="fus"),
             lambda user, d: services.case_start_follow_up(actor=user, case=case, on=d["on"]),
             "已转入跟踪观察。",
         ),
         "follow_up": (
-            "follow_up_form",
             lambda data: f.FollowUpForm(data, prefix="fu", parties=parties),
             lambda user, d: services.case_add_follow_up(
                 actor=user, case=case, note=d["note"], party=_party(case, d["party"]), on=d["on"]
@@ -262,7 +226,6 @@ def _steps(case):
             "跟踪观察记录已保存。",
         ),
         "close": (
-            "close_form",
             lambda data: f.CloseForm(data, prefix="close"),
             lambda user, d: services.case_close(actor=user, case=case, summary=d["summary"], on=d["on"]),
             "案件已结案归档。",
@@ -277,58 +240,52 @@ def case_step(request, pk: int, step: str):
     case._viewer = request.user
     steps = _steps(case)
     if step == "sign_off":
-        try:
-            services.case_sign_off(actor=request.user, case=case)
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, "认定结论已签发。")
+        run_action(
+            request,
+            service=lambda: services.case_sign_off(actor=request.user, case=case),
+            success_message="认定结论已签发。",
+        )
         return redirect("cases:detail", pk=case.pk)
     if step not in steps:
         raise Http404
-    key, make_form, call, done = steps[step]
-    form = make_form(request.POST)
-    reason = "请按提示修改后重新提交。"
-    if form.is_valid():
-        try:
-            call(request.user, form.cleaned_data)
-        except ApplicationError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-            if exc.field not in form.fields:
-                reason = exc.message
-        else:
-            messages.success(request, done)
-            return redirect("cases:detail", pk=case.pk)
-    messages.error(request, f"未保存：{reason}")
-    case = _case_or_404(request, pk)
-    context = _page_context(request, case, **{key: form})
-    context["open_form"] = key
-    # The case may have moved on (someone else acted first): still show what was typed.
-    if key not in context["visible_forms"]:
-        context["refused_form"] = form
-    return render(request, "cases/case_detail.html", context, status=400)
+    key = CASE_TRANSITIONS[step].context_key
+    make_form, call, done = steps[step]
+
+    def render_error(form):
+        context = _page_context(request, _case_or_404(request, pk), **{key: form})
+        context["open_form"] = key
+        # The case may have moved on (someone else acted first): still show what was typed.
+        if key not in context["visible_forms"]:
+            context["refused_form"] = form
+        return render(request, "cases/case_detail.html", context, status=400)
+
+    return run_step(
+        request,
+        form=make_form(request.POST),
+        service=lambda d: call(request.user, d),
+        success_message=done,
+        success_url=reverse("cases:detail", args=[case.pk]),
+        render_error=render_error,
+    )
 
 
 @login_required
 @require_POST
 def measure_progress(request, pk: int, measure_id: int):
     case = _case_or_404(request, pk)
-    measure = Measure.objects.filter(case=case, pk=measure_id).first()
-    if measure is None:
-        raise Http404
+    measure = get_in_scope_or_404(request, Measure.objects.filter(case=case), measure_id)
     form = f.ProgressForm(request.POST, prefix="prog")
     if form.is_valid():
-        try:
-            services.measure_record_progress(
+        run_action(
+            request,
+            service=lambda: services.measure_record_progress(
                 actor=request.user,
                 measure=measure,
                 completed_hours=form.cleaned_data["completed_hours"],
                 completed_on=form.cleaned_data["completed_on"],
-            )
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, "进度已更新。")
+            ),
+            success_message="进度已更新。",
+        )
     else:
         messages.error(request, "未保存：" + " ".join(e for errs in form.errors.values() for e in errs))
     return redirect(reverse("cases:detail", args=[case.pk]) + "#measures")
@@ -340,17 +297,16 @@ def attachment_upload(request, pk: int):
     case = _case_or_404(request, pk)
     form = f.AttachmentForm(request.POST, request.FILES, prefix="att")
     if form.is_valid():
-        try:
-            services.attachment_add(
+        run_action(
+            request,
+            service=lambda: services.attachment_add(
                 actor=request.user,
                 case=case,
                 uploaded_file=form.cleaned_data["file"],
                 description=form.cleaned_data["description"],
-            )
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, "附件已上传。")
+            ),
+            success_message="附件已上传。",
+        )
     else:
         messages.error(request, "请选择要上传的文件。")
     return redirect(reverse("cases:detail", args=[case.pk]) + "#attachments")
@@ -359,9 +315,7 @@ def attachment_upload(request, pk: int):
 @login_required
 def attachment_download(request, pk: int, attachment_id: int):
     case = _case_or_404(request, pk)
-    attachment = Attachment.objects.filter(case=case, pk=attachment_id).first()
-    if attachment is None:
-        raise Http404
+    attachment = get_in_scope_or_404(request, Attachment.objects.filter(case=case), attachment_id)
     services.case_record_read(actor=request.user, case=case, via=f"attachment:{attachment.pk}")
     return FileResponse(
         attachment.file.open("rb"),
@@ -412,18 +366,31 @@ def unmask_request(request, pk: int):
 @login_required
 def unmask_queue(request):
     if not has_role(request.user, selectors.UNMASK_ROLES):
+        audit_denied(actor=request.user, object_type="path", object_id=request.path)
         raise Http404
-    pending = selectors.unmask_requests_to_decide(request.user)
-    mine = UnmaskGrant.objects.filter(requester=request.user).select_related("case", "decided_by")[:20]
-    return render(request, "cases/unmask_queue.html", {"pending": pending, "mine": mine})
+    # The stated purpose and the decision note are free text about a case: through the
+    # presenter, like every other text that may name a child.
+    privacy = PrivacyScope(request.user)
+    pending = selectors.unmask_requests_to_decide(request.user).prefetch_related("case__parties")
+    mine = (
+        UnmaskGrant.objects.filter(requester=request.user)
+        .select_related("case", "case__school", "decided_by")
+        .prefetch_related("case__parties")[:20]
+    )
+    return render(
+        request,
+        "cases/unmask_queue.html",
+        {
+            "pending": [privacy(g.case).wrap(g) for g in pending],
+            "mine": [privacy(g.case).wrap(g) for g in mine],
+        },
+    )
 
 
 @login_required
 @require_POST
 def unmask_decide(request, grant_id: int):
-    grant = selectors.unmask_requests_to_decide(request.user).filter(pk=grant_id).first()
-    if grant is None:
-        raise Http404
+    grant = get_in_scope_or_404(request, selectors.unmask_requests_to_decide(request.user), grant_id)
     try:
         services.unmask_decide(
             actor=request.user,

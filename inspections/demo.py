@@ -8,9 +8,10 @@ every state; an accountability measure; one supervision still being written.
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.models import Level, Membership, OrgUnit, Role
+from accounts.selectors import subtree_q
+from bullying.timeutil import today_local
 from inspections import services
 from inspections.models import Campaign, InspectionKind, Result, TaskKind
 
@@ -78,7 +79,7 @@ def seed_inspections(stdout) -> None:
     if province is None or city is None:
         stdout.write("没有演示单位，跳过演示督导检查。")
         return
-    today = timezone.localdate()
+    today = today_local()
     year = _campaign_year(today)
     province_officer = _user(province, Role.PROVINCE_OFFICER)
     city_inspector = _user(city, Role.INSPECTOR)
@@ -173,7 +174,7 @@ def seed_inspections(stdout) -> None:
 
 def _file_reports(campaign: Campaign, today: date) -> None:
     """Most units file on time, some late, a few not at all."""
-    units = OrgUnit.objects.filter(path__startswith=campaign.organiser.path).order_by("path")
+    units = OrgUnit.objects.filter(subtree_q([campaign.organiser])).order_by("path")
     for task in campaign.tasks.order_by("due_on"):
         if task.due_on > today:
             continue

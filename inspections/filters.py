@@ -2,7 +2,6 @@
 
 import django_filters
 from django.db.models import Q
-from django.utils import timezone
 
 from accounts.models import Level
 from inspections.models import (
@@ -14,6 +13,7 @@ from inspections.models import (
     InspectionStatus,
     PolicyItem,
     Rectification,
+    RectificationQuerySet,
     RectificationStatus,
     level_filter,
 )
@@ -89,7 +89,7 @@ class RectificationFilter(django_filters.FilterSet):
         fields = ["status", "unit", "inspection", "overdue"]
 
     def filter_overdue(self, queryset, name, value):
-        overdue = Q(status=RectificationStatus.OPEN, due_on__lt=timezone.localdate())
+        overdue = RectificationQuerySet.overdue_q()
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
 

@@ -1,9 +1,9 @@
 """HTML forms for the supervision screens. Shape only: the rules live in inspections.services."""
 
 from django import forms
-from django.utils import timezone
 
 from accounts.models import Level
+from bullying.timeutil import today_local
 from inspections.models import AccountabilityKind, Category, InspectionKind, Result
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -47,7 +47,7 @@ class InspectionNewForm(forms.Form):
         self.fields["target"].choices = [("", "请选择"), *((u.pk, _indent(u)) for u in targets)]
         self.fields["round"].choices = [("", "不属于督导批次"), *((r.pk, str(r)) for r in rounds)]
         self.fields["campaign"].choices = [("", "不关联"), *((c.pk, str(c)) for c in campaigns)]
-        self.fields["inspected_on"].initial = timezone.localdate()
+        self.fields["inspected_on"].initial = today_local()
 
 
 def _indent(unit) -> str:
@@ -166,7 +166,7 @@ class CampaignNewForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["year"].initial = timezone.localdate().year
+        self.fields["year"].initial = today_local().year
 
 
 class RoundNewForm(forms.Form):

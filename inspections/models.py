@@ -14,6 +14,7 @@
 Every write goes through ``inspections.services``.
 """
 
+import datetime as dt
 import uuid
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -24,6 +25,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Level
+from bullying.records import AppendOnly, StoredFile
+from bullying.timeutil import today_local
+from bullying.workflow import TransitionTable, transition
 
 # ---------------------------------------------------------------------------------------
 # The policy list
@@ -36,7 +40,7 @@ class Category(models.TextChoices):
 
 
 CATEGORY_NUMBERS = {Category.PREVENTION: 1, Category.HANDLING: 2, Category.MECHANISM: 3}
-LEVEL_ORDER = [Level.PROVINCE, Level.CITY, Level.COUNTY, Level.SCHOOL]
+LEVEL_ORDER: list[str] = [Level.PROVINCE, Level.CITY, Level.COUNTY, Level.SCHOOL]
 
 
 class PolicyEdition(models.Model):
@@ -291,6 +295,63 @@ RESULT_VALUES = {Result.MET: Decimal(1), Result.PARTLY_MET: Decimal("0.5"), Resu
 DEFICIENT_RESULTS = (Result.NOT_MET, Result.PARTLY_MET)
 
 
+_DRAFT_ONLY = "检查已提交，不能再修改。"
+
+# An inspection is filled in as a draft and locked by submitting it (declared once).
+INSPECTION_TRANSITIONS = TransitionTable(
+    "inspections.Inspection",
+    statuses=dict(InspectionStatus.choices),
+    transitions=[
+        transition(
+            "edit",
+            source=[InspectionStatus.DRAFT],
+            target=None,
+            label="修改检查",
+            service="inspection_update",
+            form="InspectionHeaderForm",
+            context_key="header_form",
+            refusal=_DRAFT_ONLY,
+        ),
+        transition(
+            "set_result",
+            source=[InspectionStatus.DRAFT],
+            target=None,
+            label="填报检查结果",
+            service="inspection_set_result",
+            form="ItemResultForm",
+            refusal=_DRAFT_ONLY,
+        ),
+        transition(
+            "evidence",
+            source=[InspectionStatus.DRAFT],
+            target=None,
+            label="上传佐证材料",
+            service="evidence_add",
+            form="UploadForm",
+            refusal=_DRAFT_ONLY,
+        ),
+        transition(
+            "submit",
+            source=[InspectionStatus.DRAFT],
+            target=InspectionStatus.SUBMITTED,
+            label="提交检查",
+            service="inspection_submit",
+            refusal=_DRAFT_ONLY,
+        ),
+        transition(
+            "rectify",
+            source=[InspectionStatus.SUBMITTED],
+            target=None,
+            label="下达整改",
+            service="rectification_raise",
+            form="RectificationRaiseForm",
+            context_key="raise_form",
+            refusal="检查提交后才能下达整改。",
+        ),
+    ],
+)
+
+
 class InspectionRound(models.Model):
     """A supervision round (一次专项督导) of an office; published results are public."""
 
@@ -445,17 +506,12 @@ def _evidence_path(instance, filename: str) -> str:
     return f"inspections/evidence/{uuid.uuid4().hex}"
 
 
-class Evidence(models.Model):
+class Evidence(StoredFile):
     """A file supporting a finding (photo, scan, PDF, Word), stored privately."""
 
     result = models.ForeignKey(InspectionItem, on_delete=models.CASCADE, related_name="evidence")
     file = models.FileField(upload_to=_evidence_path, max_length=200)
-    original_name = models.CharField(_("文件名"), max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
     description = models.CharField(_("说明"), max_length=200, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("佐证材料")
@@ -474,6 +530,74 @@ class RectificationStatus(models.TextChoices):
     OPEN = "open", _("整改中")
     COMPLETED = "completed", _("已报整改完成，待复查")
     VERIFIED = "verified", _("复查验收通过")
+
+
+RECTIFICATION_TRANSITIONS = TransitionTable(
+    "inspections.Rectification",
+    statuses=dict(RectificationStatus.choices),
+    transitions=[
+        transition(
+            "progress",
+            source=[RectificationStatus.OPEN, RectificationStatus.COMPLETED],
+            target=None,
+            label="记录整改进展",
+            service="rectification_add_note",
+            form="StepForm",
+            context_key="note_form",
+            refusal="整改已复查验收，不能再记录进展。",
+        ),
+        transition(
+            "evidence",
+            source=[RectificationStatus.OPEN, RectificationStatus.COMPLETED],
+            target=None,
+            label="上传整改佐证材料",
+            service="rectification_add_evidence",
+            form="UploadForm",
+            context_key="upload_form",
+            refusal="整改已复查验收，不能再上传材料。",
+        ),
+        transition(
+            "complete",
+            source=[RectificationStatus.OPEN],
+            target=RectificationStatus.COMPLETED,
+            label="报告整改完成",
+            service="rectification_complete",
+            form="StepForm",
+            context_key="complete_form",
+            refusal="当前状态为“{status}”，不能报告整改完成。",
+        ),
+        transition(
+            "verify",
+            source=[RectificationStatus.COMPLETED],
+            target=RectificationStatus.VERIFIED,
+            label="复查验收",
+            service="rectification_verify",
+            form="StepForm",
+            context_key="verify_form",
+            refusal="当前状态为“{status}”，整改单位报告完成后才能复查验收。",
+        ),
+        transition(
+            "reopen",
+            source=[RectificationStatus.COMPLETED, RectificationStatus.VERIFIED],
+            target=RectificationStatus.OPEN,
+            label="退回重新整改",
+            service="rectification_reopen",
+            form="ReopenForm",
+            context_key="reopen_form",
+            refusal="整改尚在进行中，无需退回。",
+        ),
+    ],
+)
+
+
+class RectificationQuerySet(models.QuerySet):
+    @staticmethod
+    def overdue_q(today: dt.date | None = None) -> Q:
+        """An open rectification past its deadline (for filters and counts)."""
+        return Q(status=RectificationStatus.OPEN, due_on__lt=today or today_local())
+
+    def overdue(self, today: dt.date | None = None) -> "RectificationQuerySet":
+        return self.filter(self.overdue_q(today))
 
 
 class Rectification(models.Model):
@@ -505,6 +629,8 @@ class Rectification(models.Model):
     last_step_on = models.DateField()
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = RectificationQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("整改")
         verbose_name_plural = _("整改")
@@ -519,7 +645,7 @@ class Rectification(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        return self.status == RectificationStatus.OPEN and timezone.localdate() > self.due_on
+        return self.status == RectificationStatus.OPEN and today_local() > self.due_on
 
 
 class NoteKind(models.TextChoices):
@@ -531,7 +657,7 @@ class NoteKind(models.TextChoices):
     DUE_RECOMPUTED = "due_recomputed", _("期限重新计算")
 
 
-class RectificationNote(models.Model):
+class RectificationNote(AppendOnly):
     """The append-only record of a rectification: every step and progress note."""
 
     rectification = models.ForeignKey(Rectification, on_delete=models.CASCADE, related_name="notes")
@@ -551,25 +677,15 @@ class RectificationNote(models.Model):
     def __str__(self) -> str:
         return f"{self.on} {self.kind}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("rectification notes are append-only")
-        super().save(*args, **kwargs)
-
 
 def _rectification_evidence_path(instance, filename: str) -> str:
     return f"inspections/rectifications/{uuid.uuid4().hex}"
 
 
-class RectificationEvidence(models.Model):
+class RectificationEvidence(StoredFile):
     rectification = models.ForeignKey(Rectification, on_delete=models.CASCADE, related_name="evidence")
     file = models.FileField(upload_to=_rectification_evidence_path, max_length=200)
-    original_name = models.CharField(_("文件名"), max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
     description = models.CharField(_("说明"), max_length=200, blank=True)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("整改佐证材料")

@@ -6,27 +6,15 @@ inspectors not to write names (政策清单第33、44项).
 """
 
 from collections import Counter
-from datetime import date
-from zoneinfo import ZoneInfo
 
-import weasyprint
-from django.conf import settings
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.models import User
+from bullying.pdf import HOUSE_CSS, cn_date, local_moment, render_pdf
 from inspections import services
 from inspections.models import Category, Inspection, InspectionKind, InspectionStatus, Result
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def _cn_date(day: date | None) -> str:
-    return f"{day.year}年{day.month}月{day.day}日" if day else ""
-
-
-def _css() -> str:
-    return render_to_string("cases/pdf/pdf.css") + render_to_string("inspections/pdf/report.css")
+STYLESHEETS = (HOUSE_CSS, "inspections/pdf/report.css")
 
 
 def inspection_report_pdf(*, inspection: Inspection, viewer: User) -> bytes:
@@ -50,7 +38,7 @@ def inspection_report_pdf(*, inspection: Inspection, viewer: User) -> bytes:
     rectifications = list(
         inspection.rectifications.select_related("unit", "result__item").order_by("result__item__number", "id")
     )
-    now = timezone.localtime(timezone.now(), SHANGHAI)
+    now = local_moment(timezone.now())
     is_self_check = inspection.kind == InspectionKind.SELF_CHECK
     context = {
         "inspection": inspection,
@@ -69,12 +57,10 @@ def inspection_report_pdf(*, inspection: Inspection, viewer: User) -> bytes:
         "groups": groups,
         "deficient": [r for r in rows if r.is_deficient],
         "rectifications": rectifications,
-        "inspected_on_cn": _cn_date(inspection.inspected_on),
-        "printed_on_cn": _cn_date(now.date()),
+        "inspected_on_cn": cn_date(inspection.inspected_on),
+        "printed_on_cn": cn_date(now.date()),
         "printed_at": now,
         "printed_by": viewer.display_name,
         "docno": f"DC-{inspection.inspected_on:%Y}-{inspection.pk:05d}",
-        "css": _css(),
     }
-    html = render_to_string("inspections/pdf/report.html", context)
-    return weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return render_pdf("inspections/pdf/report.html", context, stylesheets=STYLESHEETS)

@@ -9,10 +9,10 @@
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from django.utils import timezone
-
 from accounts.models import OFFICE_ROLES, OrgUnit, Role
+from accounts.selectors import subtree_q
 from bullying.deadlines.reminders import DeadlineKind, OpenDeadline, register_deadline_kind
+from bullying.timeutil import today_local
 from inspections.models import CampaignTask, Rectification, RectificationStatus, TaskSubmission
 from inspections.selectors import UNIT_ACTORS
 
@@ -70,16 +70,16 @@ def _open_tasks(today: date) -> list[CampaignTask]:
 
 def _units_missing(task: CampaignTask, unit_ids: Iterable[int] | None = None):
     """Active units of the task's levels under its organiser that have not filed it."""
-    units = OrgUnit.objects.filter(
-        path__startswith=task.campaign.organiser.path, level__in=task.levels, is_active=True
-    ).exclude(pk__in=TaskSubmission.objects.filter(task=task).values("org_unit_id"))
+    units = OrgUnit.objects.filter(subtree_q([task.campaign.organiser]), level__in=task.levels, is_active=True).exclude(
+        pk__in=TaskSubmission.objects.filter(task=task).values("org_unit_id")
+    )
     if unit_ids is not None:
         units = units.filter(pk__in=list(unit_ids))
     return units
 
 
 def _open_campaign_submissions() -> Iterable[OpenDeadline]:
-    for task in _open_tasks(timezone.localdate()):
+    for task in _open_tasks(today_local()):
         campaign = task.campaign
         subject = f"专项治理行动“{campaign.name[:60]}”的“{task.title}”报送"
         for unit_id, parent_id in _units_missing(task).values_list("pk", "parent_id").iterator(chunk_size=5000):
@@ -97,7 +97,7 @@ def _campaign_submissions_still_open(pairs: Iterable[tuple[int, int]]) -> dict[t
     by_task: dict[int, set[int]] = {}
     for task_id, unit_id in pairs:
         by_task.setdefault(task_id, set()).add(unit_id)
-    today = timezone.localdate()
+    today = today_local()
     found = {}
     for task in CampaignTask.objects.filter(pk__in=by_task).select_related("campaign__organiser"):
         if today > _campaign_open_until(task):

@@ -8,16 +8,15 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from io import BytesIO
 
 from django.db.models import Count, QuerySet
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import Alignment, Font, PatternFill
 
 from accounts.models import Level, OrgUnit, User
-from bullying.deadlines.calendar import today_local
+from accounts.selectors import subtree_q
+from bullying.excel import new_workbook, workbook_bytes, write_sheet
+from bullying.timeutil import today_local
 from inspections import selectors
 from inspections.models import (
     LEVEL_ORDER,
@@ -95,7 +94,7 @@ def campaign_completeness(campaign: Campaign, *, unit: OrgUnit, today: date | No
     today = today or today_local()
     tasks = list(campaign.tasks.select_related("phase").order_by("due_on", "id"))
     scope = campaign.organiser if campaign.organiser.is_within(unit) else unit
-    units = list(OrgUnit.objects.filter(path__startswith=scope.path, is_active=True).order_by("path"))
+    units = list(OrgUnit.objects.filter(subtree_q([scope]), is_active=True).order_by("path"))
     submissions = {
         (s.task_id, s.org_unit_id): s
         for s in TaskSubmission.objects.filter(task__campaign=campaign, org_unit__in=units).select_related("task")
@@ -167,15 +166,12 @@ def result_counts(inspection_ids: list[int]) -> dict[int, Counter]:
 
 def rectification_counts(inspection_ids: list[int]) -> dict[int, Counter]:
     counts: dict[int, Counter] = defaultdict(Counter)
-    today = timezone.localdate()
-    rows = Rectification.objects.filter(inspection_id__in=inspection_ids).values_list(
-        "inspection_id", "status", "due_on"
-    )
-    for inspection_id, status, due_on in rows:
+    rectifications = Rectification.objects.filter(inspection_id__in=inspection_ids)
+    for inspection_id, status in rectifications.values_list("inspection_id", "status"):
         counts[inspection_id][status] += 1
         counts[inspection_id]["total"] += 1
-        if status == RectificationStatus.OPEN and due_on < today:
-            counts[inspection_id]["overdue"] += 1
+    for inspection_id in rectifications.overdue().values_list("inspection_id", flat=True):
+        counts[inspection_id]["overdue"] += 1
     return counts
 
 
@@ -232,36 +228,26 @@ def league_tables(inspections: list[Inspection]) -> list[tuple[str, str, list[Le
 # Excel
 
 RESULT_MARKS = {Result.MET: "✓", Result.PARTLY_MET: "△", Result.NOT_MET: "✗", Result.NOT_APPLICABLE: "—", "": "未检查"}
-_THIN = Side(style="thin", color="999999")
-_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEAD_FILL = PatternFill("solid", fgColor="DCE6F1")
 _HEAD_FONT = Font(name="宋体", bold=True)
 _TITLE_FONT = Font(name="黑体", bold=True, size=14)
+DATE = "yyyy-mm-dd"
 
 
-def _sheet(wb: Workbook, title: str, heading: str, columns: list[tuple[str, int]], *, first: bool = False):
-    ws = wb.active if first else wb.create_sheet()
-    ws.title = title
-    ws.append([heading])
-    ws["A1"].font = _TITLE_FONT
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(columns))
-    ws.append([name for name, _width in columns])
-    for index, (_name, width) in enumerate(columns, start=1):
-        cell = ws.cell(row=2, column=index)
-        cell.font = _HEAD_FONT
-        cell.fill = _HEAD_FILL
-        cell.border = _BORDER
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        ws.column_dimensions[get_column_letter(index)].width = width
-    ws.freeze_panes = "A3"
-    return ws
-
-
-def _finish(ws, first_row: int = 3) -> None:
-    for row in ws.iter_rows(min_row=first_row):
-        for cell in row:
-            cell.border = _BORDER
-            cell.alignment = Alignment(vertical="top", wrap_text=True)
+def _sheet(wb, title: str, heading: str, columns: list[tuple[str, int]], rows, number_formats=None):
+    return write_sheet(
+        wb,
+        title=title,
+        caption=heading,
+        columns=columns,
+        rows=rows,
+        header_font=_HEAD_FONT,
+        caption_font=_TITLE_FONT,
+        header_fill=_HEAD_FILL,
+        merge_caption=True,
+        borders=True,
+        number_formats=number_formats,
+    )
 
 
 def results_workbook(
@@ -269,12 +255,41 @@ def results_workbook(
 ) -> bytes:
     """The results of submitted inspections across units, one workbook:
     检查结果 (one row per inspection), 逐项结果 (unit × item), and a league table per tier."""
-    wb = Workbook()
+    wb = new_workbook()
     ids = [i.pk for i in inspections]
     counts = result_counts(ids)
     rects = rectification_counts(ids)
     stamp = f"{title}（导出：{generated_by}，{timezone.localtime():%Y-%m-%d %H:%M}）"
-    ws = _sheet(
+
+    def result_rows():
+        for n, inspection in enumerate(inspections, start=1):
+            c = counts[inspection.pk]
+            r = rects[inspection.pk]
+            yield [
+                n,
+                inspection.target.name,
+                str(LEVEL_LABELS[inspection.target.level]),
+                inspection.target.parent.name if inspection.target.parent else "",
+                inspection.get_kind_display(),
+                inspection.office.name,
+                inspection.inspected_on,
+                "是" if inspection.is_spot_check else "",
+                "是" if inspection.is_unannounced else "",
+                float(inspection.score) if inspection.score is not None else None,
+                c[Result.MET],
+                c[Result.PARTLY_MET],
+                c[Result.NOT_MET],
+                c[Result.NOT_APPLICABLE],
+                c["unchecked"],
+                r["total"],
+                r[RectificationStatus.OPEN],
+                r["overdue"],
+                r[RectificationStatus.COMPLETED],
+                r[RectificationStatus.VERIFIED],
+                inspection.summary,
+            ]
+
+    _sheet(
         wb,
         "检查结果",
         stamp,
@@ -301,68 +316,38 @@ def results_workbook(
             ("已验收", 8),
             ("主要问题和结论", 60),
         ],
-        first=True,
+        result_rows(),
+        number_formats={7: DATE, 10: "0.0"},
     )
-    for n, inspection in enumerate(inspections, start=1):
-        c = counts[inspection.pk]
-        r = rects[inspection.pk]
-        ws.append(
-            [
-                n,
-                inspection.target.name,
-                str(LEVEL_LABELS[inspection.target.level]),
-                inspection.target.parent.name if inspection.target.parent else "",
-                inspection.get_kind_display(),
-                inspection.office.name,
-                inspection.inspected_on,
-                "是" if inspection.is_spot_check else "",
-                "是" if inspection.is_unannounced else "",
-                float(inspection.score) if inspection.score is not None else None,
-                c[Result.MET],
-                c[Result.PARTLY_MET],
-                c[Result.NOT_MET],
-                c[Result.NOT_APPLICABLE],
-                c["unchecked"],
-                r["total"],
-                r[RectificationStatus.OPEN],
-                r["overdue"],
-                r[RectificationStatus.COMPLETED],
-                r[RectificationStatus.VERIFIED],
-                inspection.summary,
-            ]
-        )
-        ws.cell(row=ws.max_row, column=7).number_format = "yyyy-mm-dd"
-        ws.cell(row=ws.max_row, column=10).number_format = "0.0"
-    _finish(ws)
 
     numbers = sorted({n for n in (edition_items or [])}) or list(range(1, 51))
-    ws = _sheet(
-        wb,
-        "逐项结果",
-        "逐项结果（✓ 已落实　△ 部分落实　✗ 未落实　— 不适用；空白为不适用于该层级）",
-        [("被检查单位", 28), ("检查日期", 12), ("得分", 8)] + [(f"第{n}项", 6) for n in numbers],
-    )
     marks: dict[int, dict[int, str]] = defaultdict(dict)
     for inspection_id, number, result in InspectionItem.objects.filter(inspection_id__in=ids).values_list(
         "inspection_id", "item__number", "result"
     ):
         marks[inspection_id][number] = RESULT_MARKS.get(result, result)
-    for inspection in inspections:
-        row = [
-            inspection.target.name,
-            inspection.inspected_on,
-            float(inspection.score) if inspection.score is not None else None,
-        ]
-        row += [marks[inspection.pk].get(n, "") for n in numbers]
-        ws.append(row)
-        ws.cell(row=ws.max_row, column=2).number_format = "yyyy-mm-dd"
-    _finish(ws)
+    ws = _sheet(
+        wb,
+        "逐项结果",
+        "逐项结果（✓ 已落实　△ 部分落实　✗ 未落实　— 不适用；空白为不适用于该层级）",
+        [("被检查单位", 28), ("检查日期", 12), ("得分", 8)] + [(f"第{n}项", 6) for n in numbers],
+        (
+            [
+                inspection.target.name,
+                inspection.inspected_on,
+                float(inspection.score) if inspection.score is not None else None,
+                *(marks[inspection.pk].get(n, "") for n in numbers),
+            ]
+            for inspection in inspections
+        ),
+        number_formats={2: DATE},
+    )
     for row in ws.iter_rows(min_row=3, min_col=4):
         for cell in row:
             cell.alignment = Alignment(horizontal="center")
 
     for _level, label, rows in league_tables(inspections):
-        ws = _sheet(
+        _sheet(
             wb,
             f"排名（{label}）",
             f"{label}得分排名（按最近一次已提交检查）",
@@ -376,9 +361,7 @@ def results_workbook(
                 ("部分落实", 8),
                 ("整改中", 8),
             ],
-        )
-        for row in rows:
-            ws.append(
+            (
                 [
                     row.rank,
                     row.unit.name,
@@ -389,13 +372,12 @@ def results_workbook(
                     row.counts[Result.PARTLY_MET],
                     row.rectifications[RectificationStatus.OPEN],
                 ]
-            )
-            ws.cell(row=ws.max_row, column=5).number_format = "yyyy-mm-dd"
-        _finish(ws)
+                for row in rows
+            ),
+            number_formats={5: DATE},
+        )
 
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)
 
 
 def export_filename(prefix: str = "督导检查结果") -> str:

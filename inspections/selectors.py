@@ -17,7 +17,7 @@ Who does what:
 from django.db.models import Q, QuerySet
 
 from accounts.models import COMMITTEE_ROLES, OFFICE_ROLES, Level, OrgUnit, Role, User
-from accounts.selectors import memberships_of, restrict, scope_roots
+from accounts.selectors import holds, memberships_of, restrict, scope_roots, subtree_q, units_in_scope
 from inspections.models import (
     AccountabilityMeasure,
     Campaign,
@@ -37,7 +37,7 @@ OVERSIGHT_ROLES = frozenset({Role.INSPECTOR}) | OFFICE_ROLES
 SUPERVISOR_ROLES = frozenset({Role.INSPECTOR})
 
 # Who acts for a unit (self-check, reports, rectification): by the unit's level.
-UNIT_ACTOR_ROLES = {
+UNIT_ACTOR_ROLES: dict[str, frozenset[str]] = {
     Level.SCHOOL: frozenset({Role.COMMITTEE_CHAIR}),
     Level.COUNTY: frozenset({Role.COUNTY_OFFICER}),
     Level.CITY: frozenset({Role.CITY_OFFICER}),
@@ -66,14 +66,9 @@ def policy_items(edition: PolicyEdition | None = None) -> QuerySet[PolicyItem]:
 # Roles against units
 
 
-def _holds(user: User, roles, unit_ids) -> bool:
-    unit_ids = set(unit_ids)
-    return any(m.role in roles and m.org_unit_id in unit_ids for m in memberships_of(user))
-
-
 def acts_for(user: User, unit: OrgUnit) -> bool:
     """The user may act in the unit's own name (self-check, reports, its rectifications)."""
-    return _holds(user, UNIT_ACTOR_ROLES.get(unit.level, ()), {unit.pk})
+    return holds(user, UNIT_ACTOR_ROLES.get(unit.level, frozenset()), {unit.pk})
 
 
 def units_acted_for(user: User) -> list[OrgUnit]:
@@ -88,7 +83,7 @@ def is_member_of(user: User, unit: OrgUnit) -> bool:
 
 def oversees(user: User, unit: OrgUnit, roles=OVERSIGHT_ROLES) -> bool:
     """The user holds one of ``roles`` at a unit strictly above ``unit``."""
-    return _holds(user, roles, unit.ancestor_ids())
+    return holds(user, roles, unit.ancestor_ids())
 
 
 def supervising_office(user: User, target: OrgUnit) -> OrgUnit | None:
@@ -102,7 +97,7 @@ def can_edit_inspection(user: User, inspection: Inspection) -> bool:
     """Whoever makes the inspection: the unit itself, or the inspectors of the office."""
     if inspection.kind == InspectionKind.SELF_CHECK:
         return acts_for(user, inspection.target)
-    return _holds(user, SUPERVISOR_ROLES, {inspection.office_id})
+    return holds(user, SUPERVISOR_ROLES, {inspection.office_id})
 
 
 def can_verify(user: User, rectification: Rectification) -> bool:
@@ -121,10 +116,11 @@ def supervisable_units(user: User) -> QuerySet[OrgUnit]:
     roots = scope_roots(user, roles=SUPERVISOR_ROLES)
     if not roots:
         return OrgUnit.objects.none()
-    q = Q()
-    for root in roots:
-        q |= Q(path__startswith=root.path) & ~Q(pk=root.pk)
-    return OrgUnit.objects.filter(q, is_active=True).order_by("path")
+    return (
+        OrgUnit.objects.filter(subtree_q(roots), is_active=True)
+        .exclude(pk__in=[root.pk for root in roots])
+        .order_by("path")
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -190,13 +186,7 @@ def campaigns_visible_to(user: User) -> QuerySet[Campaign]:
 
 def units_in_view(user: User) -> QuerySet[OrgUnit]:
     """Units whose inspection results the caller may read (their subtree)."""
-    roots = scope_roots(user, roles=INSPECTION_READER_ROLES)
-    if not roots:
-        return OrgUnit.objects.none()
-    q = Q()
-    for root in roots:
-        q |= Q(path__startswith=root.path)
-    return OrgUnit.objects.filter(q)
+    return units_in_scope(user, roles=INSPECTION_READER_ROLES)
 
 
 def published_rounds() -> QuerySet[InspectionRound]:

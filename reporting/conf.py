@@ -11,11 +11,10 @@ most favourable to the unit, since the hour was not recorded.
 """
 
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from bullying.timeutil import SHANGHAI
 
 DEFAULT_TIME_LIMITS = {
     # Hours after the step that makes the report due (school → county).

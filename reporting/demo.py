@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Membership, OrgUnit, Role
+from bullying.timeutil import today_local
 from cases import services as case_services
 from cases.models import Case, MeasureKind, PartyRole
 from reporting import services
@@ -58,7 +59,7 @@ def _member(unit: OrgUnit, role: str):
 
 
 def _case(school, key: str, *, days_ago: int, source: str = "staff", n: int = 0) -> Case:
-    today = timezone.localdate()
+    today = today_local()
     on = today - timedelta(days=days_ago)
     location, forms, summary = STORIES[key]
     return case_services.case_open(
@@ -152,7 +153,7 @@ def seed_reports(stdout) -> None:
         return
     s1, s2, s3 = list(OrgUnit.objects.filter(parent=county, level="school").order_by("code"))[:3]
     offices = [county, county.parent, county.parent.parent]
-    today = timezone.localdate()
+    today = today_local()
     with transaction.atomic():
         # At the province, waiting to be signed for: reported on time, passed up twice.
         a = _determine(_case(s1, "A", days_ago=8, n=0), "serious", on=today - timedelta(days=5))

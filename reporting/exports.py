@@ -6,35 +6,16 @@ period are written above each table. Lists carry case and report numbers, never 
 
 from __future__ import annotations
 
-from io import BytesIO
-
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
+from bullying.excel import new_workbook, workbook_bytes, write_sheet
 from reporting.selectors import Completeness, Dashboard, DashboardLists
 from reporting.tables import LEAGUE_COLUMNS, league_rows, summary_sections
 
-HEADER_FILL = PatternFill("solid", fgColor="DCE4F0")
-BOLD = Font(bold=True)
-
 
 def _sheet(wb: Workbook, title: str, caption: str, headers: list[str], rows: list[list]) -> None:
-    ws = wb.create_sheet(title=title[:31])
-    ws.append([caption])
-    ws["A1"].font = Font(bold=True, size=12)
-    ws.append(headers)
-    for cell in ws[2]:
-        cell.font = BOLD
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(horizontal="center")
-    for row in rows:
-        ws.append(list(row))
-    for i, header in enumerate(headers, start=1):
-        longest = max([len(str(header))] + [len(str(r[i - 1])) for r in rows if i - 1 < len(r)] or [4])
-        ws.column_dimensions[get_column_letter(i)].width = min(max(8, longest * 2 + 2), 60)
-    ws.freeze_panes = "A3"
+    write_sheet(wb, title=title, caption=caption, columns=headers, rows=rows)
 
 
 def _caption(d: Dashboard, what: str) -> str:
@@ -55,8 +36,7 @@ def _dt(value) -> str:
 
 
 def dashboard_workbook(d: Dashboard, *, trend: list[dict], grades: list[dict], lists: DashboardLists) -> bytes:
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = new_workbook()
     for section in summary_sections(d):
         _sheet(
             wb, section["title"], _caption(d, section["title"]), ["项目", "数值"], [list(r) for r in section["rows"]]
@@ -163,14 +143,11 @@ def dashboard_workbook(d: Dashboard, *, trend: list[dict], grades: list[dict], l
             for h in lists.overdue_hops
         ],
     )
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)
 
 
 def statistics_workbook(unit_name: str, period_label: str, figures: dict, completeness: list[Completeness]) -> bytes:
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = new_workbook()
     rows = [[s["title"], label, value] for s in figures["sections"] for label, value in s["rows"]]
     _sheet(wb, "基本情况统计表", f"{unit_name} · 基本情况统计表（{period_label}）", ["类别", "项目", "数值"], rows)
     _sheet(
@@ -190,6 +167,4 @@ def statistics_workbook(unit_name: str, period_label: str, figures: dict, comple
             for c in completeness
         ],
     )
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)

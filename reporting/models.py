@@ -13,11 +13,16 @@ name: the service masks every party's name before it is stored (政策清单第3
 Every write goes through ``reporting.services``.
 """
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from accounts.models import OFFICE_ROLES
+from bullying.workflow import TransitionTable, transition
 
 
 class ReportKind(models.TextChoices):
@@ -32,6 +37,34 @@ class ReportStatus(models.TextChoices):
     PENDING = "pending", _("待签收")
     ACKNOWLEDGED = "acknowledged", _("已签收")
     MINISTRY = "ministry", _("已报教育部")
+
+
+# Where a report stands at the highest office it has reached (declared once). Each
+# office's own 签收 and 转报 are recorded on its ``ReportHop``.
+REPORT_TRANSITIONS = TransitionTable(
+    "reporting.IncidentReport",
+    statuses=dict(ReportStatus.choices),
+    transitions=[
+        transition(
+            "acknowledge",
+            source=[ReportStatus.PENDING],
+            target=ReportStatus.ACKNOWLEDGED,
+            label="签收",
+            service="report_acknowledge",
+            form="AcknowledgeForm",
+            roles=OFFICE_ROLES,
+        ),
+        transition(
+            "forward",
+            source=[ReportStatus.ACKNOWLEDGED],
+            target=None,  # pending at the office above, or ministry from the province
+            label="转报",
+            service="report_forward",
+            form="ForwardForm",
+            roles=OFFICE_ROLES,
+        ),
+    ],
+)
 
 
 class IncidentReport(models.Model):
@@ -96,6 +129,19 @@ class IncidentReport(models.Model):
         return str(dict(Severity.choices).get(self.severity, "")) if self.severity else ""
 
 
+class ReportHopQuerySet(models.QuerySet):
+    @staticmethod
+    def overdue_q(now: dt.datetime | None = None) -> Q:
+        """An office past its time limit: not signed for, or obliged to forward and not forwarded."""
+        now = now or timezone.now()
+        return Q(acknowledged_at__isnull=True, ack_due_at__lt=now) | Q(
+            forward_due_at__lt=now, forwarded_at__isnull=True
+        )
+
+    def overdue(self, now: dt.datetime | None = None) -> "ReportHopQuerySet":
+        return self.filter(self.overdue_q(now))
+
+
 class ReportHop(models.Model):
     """One office a report has reached: arrival, 签收, handling note, forwarding."""
 
@@ -126,6 +172,8 @@ class ReportHop(models.Model):
         related_name="+",
     )
     note = models.TextField(_("处理意见"), blank=True)
+
+    objects = ReportHopQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("报告流转")

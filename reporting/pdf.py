@@ -1,6 +1,6 @@
 """The printable summary of a unit for a period (PDF), with server-drawn SVG charts.
 
-Laid out by the case documents' WeasyPrint helper and stylesheet (``cases.pdf``), so every
+Laid out by the portal's one PDF renderer and house stylesheet (``bullying.pdf``), so every
 printed document of the portal shares one typeface (Noto CJK) and one official style.
 The summary holds figures only: no names, no incident content.
 """
@@ -13,8 +13,9 @@ from itertools import zip_longest
 from django.utils import timezone
 
 from accounts.models import OrgUnit, User
+from bullying.pdf import render_pdf
+from bullying.timeutil import local_date
 from cases.models import Form, Severity
-from cases.pdf import _render
 from reporting import conf, selectors
 from reporting.charts import hbar_chart
 from reporting.models import ReportKind
@@ -40,8 +41,8 @@ def _pairs(rows: list) -> list[tuple]:
 
 
 def summary_pdf(*, unit: OrgUnit, period: Period, viewer: User, now: datetime) -> bytes:
-    d = selectors.dashboard(unit, now=now, period=period)
-    today = timezone.localdate(now)
+    d = selectors.dashboard(viewer, unit, now=now, period=period)
+    today = local_date(now)
     charts = {
         "form": hbar_chart([(label, [n]) for _, label, n in choice_rows(d.cases, "form", Form.choices)]),
         "severity": hbar_chart([(label, [n]) for _, label, n in choice_rows(d.cases, "severity", Severity.choices)]),
@@ -78,4 +79,4 @@ def summary_pdf(*, unit: OrgUnit, period: Period, viewer: User, now: datetime) -
         "printed_by": viewer.display_name,
         "limits": _limit_labels(),
     }
-    return _render("reporting/pdf/summary.html", context)
+    return render_pdf("reporting/pdf/summary.html", context)

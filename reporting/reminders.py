@@ -14,10 +14,10 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 from django.db.models import Q
-from django.utils import timezone
 
 from accounts.models import COMMITTEE_ROLES, OFFICE_ROLES, Role
 from bullying.deadlines.reminders import DeadlineKind, OpenDeadline, register_deadline_kind
+from bullying.timeutil import local_date
 from cases.models import Case
 from reporting import conf, selectors
 from reporting.models import ReportHop, ReportKind
@@ -34,7 +34,7 @@ def _due_of(kind: str, row: dict, hours: float) -> date:
         return row["determined_on"] + timedelta(days=_days(hours))
     if kind == ReportKind.FINAL:
         return row["closed_on"] + timedelta(days=_days(hours))
-    return timezone.localdate(row["change_at"] + timedelta(hours=hours))
+    return local_date(row["change_at"] + timedelta(hours=hours))
 
 
 def _rows(kind: str, ids: Iterable[int] | None = None):
@@ -89,7 +89,7 @@ def _open_hops():
 
 
 def _hop_due(ack_due_at, acknowledged_at, forward_due_at) -> date:
-    return timezone.localdate(ack_due_at if acknowledged_at is None else forward_due_at)
+    return local_date(ack_due_at if acknowledged_at is None else forward_due_at)
 
 
 def _hop_deadlines() -> Iterable[OpenDeadline]:

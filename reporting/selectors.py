@@ -45,22 +45,25 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import COMMITTEE_ROLES, OFFICE_ROLES, SCHOOL_ROLES, Level, OrgUnit, Role, User
-from accounts.selectors import memberships_of, scope_roots, units_in_scope
+from accounts.selectors import memberships_of, scope_roots, subtree_q, units_in_scope
 from bullying.errors import ApplicationError
-from cases.models import Case, Form, Party, PartyRole, Severity, Source, Status, TimelineEntry
+from bullying.timeutil import local_date
+from cases.appeals.models import Appeal, AppealQuerySet, AppealStatus
+from cases.appeals.selectors import appeals_visible_to
+from cases.models import Case, CaseQuerySet, Form, Party, PartyRole, Severity, Source, Status, TimelineEntry
+from cases.selectors import cases_visible_to
 from reporting import conf
-from reporting.models import IncidentReport, ReportHop, ReportKind, StatReturn
+from reporting.models import IncidentReport, ReportHop, ReportHopQuerySet, ReportKind, StatReturn
 from reporting.periods import Period
-
-try:  # appeals (申诉) are built alongside; the dashboards work with or without them
-    from cases.appeals.models import Appeal, AppealStatus
-except ImportError:  # pragma: no cover - only before the appeal model exists
-    Appeal = AppealStatus = None
 
 # Who may open dashboards and statistics: the offices, and a school's committee for its own school.
 DASHBOARD_ROLES = OFFICE_ROLES | COMMITTEE_ROLES
+# The offices a report climbs through (签收、转报): a report reaches them hop by hop.
+REPORT_OFFICE_ROLES = OFFICE_ROLES
+# The school people who see their own school's reports (the committee writes them).
+REPORT_SCHOOL_ROLES = SCHOOL_ROLES
 # Who submits a unit's statistics table, by the unit's level.
-STAT_SUBMITTER_ROLES = {
+STAT_SUBMITTER_ROLES: dict[str, frozenset[str]] = {
     Level.SCHOOL: frozenset(COMMITTEE_ROLES),
     Level.COUNTY: frozenset({Role.COUNTY_OFFICER}),
     Level.CITY: frozenset({Role.CITY_OFFICER}),
@@ -74,14 +77,14 @@ STAT_SUBMITTER_ROLES = {
 
 def office_unit_ids(user: User) -> set[int]:
     """Units where the user works as an education office (county, city, province)."""
-    return {m.org_unit_id for m in memberships_of(user) if m.role in OFFICE_ROLES}
+    return {m.org_unit_id for m in memberships_of(user) if m.role in REPORT_OFFICE_ROLES}
 
 
 def reports_visible_to(user: User) -> QuerySet[IncidentReport]:
     """Reports of the caller's own school, and reports that have reached an office where
     the caller works (one ``id IN`` subquery on the hops)."""
     offices = office_unit_ids(user)
-    schools = {m.org_unit_id for m in memberships_of(user) if m.role in SCHOOL_ROLES}
+    schools = {m.org_unit_id for m in memberships_of(user) if m.role in REPORT_SCHOOL_ROLES}
     if not offices and not schools:
         return IncidentReport.objects.none()
     q = Q()
@@ -114,6 +117,10 @@ def own_hop(user: User, report: IncidentReport) -> ReportHop | None:
     return None
 
 
+# A hop still to be signed for or, where the report must go on, forwarded.
+AWAITING_Q = Q(acknowledged_at__isnull=True) | Q(forward_due_at__isnull=False, forwarded_at__isnull=True)
+
+
 def awaiting_action(user: User) -> QuerySet[ReportHop]:
     """Hops at the caller's offices still to be signed for or, where required, forwarded."""
     offices = office_unit_ids(user)
@@ -121,7 +128,7 @@ def awaiting_action(user: User) -> QuerySet[ReportHop]:
         return ReportHop.objects.none()
     return (
         ReportHop.objects.filter(org_unit_id__in=offices)
-        .filter(Q(acknowledged_at__isnull=True) | Q(forward_due_at__isnull=False, forwarded_at__isnull=True))
+        .filter(AWAITING_Q)
         .select_related("report", "report__case", "report__school", "org_unit")
         .order_by("ack_due_at", "id")
     )
@@ -206,8 +213,6 @@ def possibly_concealed_q() -> Q:
     external = Q(source__in=conf.concealment_sources()) & ~Q(
         Exists(_reports_of_case(reported_on__lte=OuterRef("reported_on")))
     )
-    if Appeal is None:
-        return external
     unreported_appeals = Appeal.objects.filter(case=OuterRef("pk")).filter(
         ~Exists(IncidentReport.objects.filter(case=OuterRef("case"), reported_on__lte=OuterRef("received_on")))
     )
@@ -267,12 +272,11 @@ def cases_possibly_concealed(cases: QuerySet[Case]) -> QuerySet[Case]:
         ),
         external_source=_flag(Q(source__in=conf.concealment_sources())),
     )
-    if Appeal is not None:
-        qs = qs.annotate(
-            first_appeal_on=Subquery(
-                Appeal.objects.filter(case=OuterRef("pk")).order_by("received_on").values("received_on")[:1]
-            )
+    qs = qs.annotate(
+        first_appeal_on=Subquery(
+            Appeal.objects.filter(case=OuterRef("pk")).order_by("received_on").values("received_on")[:1]
         )
+    )
     return qs.select_related("school", "school__parent").order_by("-reported_on", "-id")
 
 
@@ -305,8 +309,12 @@ def report_due_at(case: Case, kind: str, *, now: datetime) -> datetime | None:
         return None
     if kind == ReportKind.FINAL:
         return conf.due_after_day(case.closed_on, conf.report_hours(kind)) if case.closed_on else None
-    last = IncidentReport.objects.filter(case=case).order_by("-submitted_at").values_list("submitted_at", flat=True)
-    last = last.first()
+    last = (
+        IncidentReport.objects.filter(case=case)
+        .order_by("-submitted_at")
+        .values_list("submitted_at", flat=True)
+        .first()
+    )
     if last is None:
         return None
     change = (
@@ -322,6 +330,11 @@ def report_due_at(case: Case, kind: str, *, now: datetime) -> datetime | None:
 # Dashboards: which unit, and the grouped aggregates
 
 
+def dashboard_units(user: User) -> QuerySet[OrgUnit]:
+    """The units whose dashboard and statistics the caller may open (their subtree)."""
+    return units_in_scope(user, roles=DASHBOARD_ROLES)
+
+
 def dashboard_unit(user: User, org_unit_id=None) -> OrgUnit:
     """The unit a dashboard is about: ``org_unit_id`` if it is in the caller's scope
     (else 404), or the caller's top unit."""
@@ -334,7 +347,7 @@ def dashboard_unit(user: User, org_unit_id=None) -> OrgUnit:
         pk = int(org_unit_id)
     except (TypeError, ValueError):
         raise ApplicationError("单位编号应为整数。", field="org_unit")
-    unit = units_in_scope(user, roles=DASHBOARD_ROLES).filter(pk=pk).first()
+    unit = dashboard_units(user).filter(pk=pk).first()
     if unit is None:
         raise Http404
     return unit
@@ -366,11 +379,10 @@ def _grouped(qs: QuerySet, unit: OrgUnit, path_lookup: str, metrics: dict) -> di
 
 
 def case_metrics(now: datetime) -> dict:
-    today = now.astimezone(conf.SHANGHAI).date()
-    overdue = Q(status=Status.INVESTIGATING, investigation_due__lt=today)
+    today = local_date(now)
     m = {
         "total": Count("pk"),
-        "overdue": Count("pk", filter=overdue),
+        "overdue": Count("pk", filter=CaseQuerySet.overdue_q(today)),
         "open": Count("pk", filter=~Q(status=Status.CLOSED)),
         "bullying": Count("pk", filter=Q(is_bullying=True)),
         "not_bullying": Count("pk", filter=Q(is_bullying=False)),
@@ -403,6 +415,8 @@ def detection_filters(now: datetime) -> dict[str, Q]:
         "missing_initial": missing_initial_q(now),
         "follow_up_overdue": follow_up_overdue_q(now),
         "missing_final": missing_final_q(now),
+        # 漏报 is counted in cases (a case may owe two reports), as its list shows them.
+        "missing_any": missing_reports_q(now),
         "possibly_concealed": possibly_concealed_q(),
     }
 
@@ -446,6 +460,7 @@ def hop_metrics(now: datetime) -> dict:
             filter=Q(acknowledged_at__gt=F("ack_due_at")) | Q(acknowledged_at__isnull=True, ack_due_at__lt=now),
         ),
         "ack_pending": Count("pk", filter=Q(acknowledged_at__isnull=True)),
+        "awaiting": Count("pk", filter=AWAITING_Q),
         "ack_overdue": Count("pk", filter=Q(acknowledged_at__isnull=True, ack_due_at__lt=now)),
         "forward_overdue": Count(
             "pk", filter=Q(forward_due_at__isnull=False, forwarded_at__isnull=True, forward_due_at__lt=now)
@@ -464,7 +479,7 @@ def appeal_metrics(today: date) -> dict:
             filter=Q(status=AppealStatus.UPHELD)
             | Q(status__in=[AppealStatus.DECIDED, AppealStatus.FILED], overturned=False),
         ),
-        "review_overdue": Count("pk", filter=Q(status=AppealStatus.REVIEWING, review_due__lt=today)),
+        "review_overdue": Count("pk", filter=AppealQuerySet.overdue_q(today)),
         "decided_late": Count("pk", filter=Q(decided_on__isnull=False, decided_on__gt=F("review_due"))),
     }
     for value in AppealStatus.values:
@@ -500,8 +515,8 @@ class ChildRow:
 
     @property
     def missing_reports(self) -> int:
-        c = self.cases
-        return c["missing_initial"] + c["follow_up_overdue"] + c["missing_final"]
+        """漏报: cases owing a report past its limit (``cases_with_missing_reports``)."""
+        return self.cases["missing_any"]
 
 
 @dataclass
@@ -512,7 +527,7 @@ class Dashboard:
     cases: dict
     reports: dict
     hops: dict
-    own_hops: dict  # reports arriving at the unit itself (its own 签收 record)
+    own_hops: dict  # reports arriving at the unit itself, when it is the caller's office (its 签收 record)
     appeals: dict | None
     children: list[ChildRow] = field(default_factory=list)
 
@@ -526,8 +541,8 @@ class Dashboard:
 
     @property
     def missing_reports(self) -> int:
-        c = self.cases
-        return c["missing_initial"] + c["follow_up_overdue"] + c["missing_final"]
+        """漏报: cases owing a report past its limit (``cases_with_missing_reports``)."""
+        return self.cases["missing_any"]
 
     def league(self) -> list[ChildRow]:
         """Child units, worst first: overdue rate, then late-report rate, then missing reports."""
@@ -543,16 +558,17 @@ class Dashboard:
 SUMMARY_SECONDS = 300
 
 
-def dashboard_summary(unit: OrgUnit) -> dict:
+def dashboard_summary(user: User, unit: OrgUnit) -> dict:
     """The key figures of ``unit`` for the workbench, counted at most every SUMMARY_SECONDS.
 
-    Aggregates only (no names, no case), cached by unit: whoever may see the summary of a
-    unit may see its dashboard."""
-    key = f"reporting:summary:{unit.pk}"
+    The same figures as the caller's dashboard of ``unit`` (``dashboard``), so cached per
+    caller and unit: reports and appeals count only where they have reached the caller.
+    Aggregates only (no names, no case)."""
+    key = f"reporting:summary:{user.pk}:{unit.pk}"
     figures = cache.get(key)
     if figures is None:
         now = timezone.now()
-        d = dashboard(unit, now=now)
+        d = dashboard(user, unit, now=now)
         figures = {
             "total": d.cases["total"],
             "overdue": d.cases["overdue"],
@@ -572,8 +588,39 @@ def _in_period(qs: QuerySet, period: Period | None, lookup: str) -> QuerySet:
     return qs.filter(**{f"{lookup}__gte": period.start, f"{lookup}__lte": period.end})
 
 
-def dashboard(unit: OrgUnit, *, now: datetime, period: Period | None = None) -> Dashboard:
-    """Every figure of a unit's dashboard and of each of its child units.
+def cases_in(user: User, unit: OrgUnit, period: Period | None = None) -> QuerySet[Case]:
+    """The cases the caller sees (``cases_visible_to``) under ``unit``, reported in ``period``."""
+    return _in_period(cases_visible_to(user, within=unit), period, "reported_on")
+
+
+def reports_in(user: User, unit: OrgUnit, period: Period | None = None) -> QuerySet[IncidentReport]:
+    """The reports that have reached the caller (``reports_visible_to``), of schools under
+    ``unit``, reported in ``period``."""
+    return _in_period(reports_visible_to(user).filter(subtree_q([unit], "school__")), period, "reported_on")
+
+
+def hops_in(user: User, unit: OrgUnit, period: Period | None = None) -> ReportHopQuerySet:
+    """The steps, at offices under ``unit``, of the reports in ``reports_in``, received in ``period``."""
+    hops = ReportHop.objects.filter(report__in=reports_in(user, unit).values("pk")).filter(
+        subtree_q([unit], "org_unit__")
+    )
+    if period is not None:
+        hops = hops.filter(received_at__date__gte=period.start, received_at__date__lte=period.end)
+    return hops
+
+
+def appeals_in(user: User, unit: OrgUnit, period: Period | None = None) -> QuerySet[Appeal]:
+    """The appeals the caller sees (``appeals_visible_to``) under ``unit``, received in ``period``."""
+    return _in_period(appeals_visible_to(user, within=unit), period, "received_on")
+
+
+def dashboard(user: User, unit: OrgUnit, *, now: datetime, period: Period | None = None) -> Dashboard:
+    """Every figure of a unit's dashboard and of each of its child units, as ``user`` sees them.
+
+    Each figure counts the rows of the list it drills into: cases by ``cases_visible_to``,
+    reports only once they have reached the caller (``reports_visible_to``), appeals by
+    ``appeals_visible_to`` (the offices above the county once filed with them), each cut
+    to the unit's subtree (``cases_in``, ``reports_in``, ``hops_in``, ``appeals_in``).
 
     Six queries whatever the size of the tree: the child units, then cases, the cases'
     report detections (one ``UNION ALL``), reports, report hops and appeals, each grouped
@@ -581,9 +628,9 @@ def dashboard(unit: OrgUnit, *, now: datetime, period: Period | None = None) -> 
     rows at the unit itself.
     """
     children = list(OrgUnit.objects.filter(parent=unit).order_by("path"))
-    today = now.astimezone(conf.SHANGHAI).date()
+    today = local_date(now)
 
-    cases_qs = _in_period(Case.objects.filter(school__path__startswith=unit.path), period, "reported_on")
+    cases_qs = cases_in(user, unit, period)
     plain, detections = case_metrics(now), detection_filters(now)
     c_metrics = {**plain, **detections}
     counted = _grouped(cases_qs, unit, "school__path", plain)
@@ -593,25 +640,19 @@ def dashboard(unit: OrgUnit, *, now: datetime, period: Period | None = None) -> 
         for child in counted.keys() | detected.keys()
     }
 
-    reports_qs = _in_period(IncidentReport.objects.filter(school__path__startswith=unit.path), period, "reported_on")
+    reports_qs = reports_in(user, unit, period)
     r_metrics = report_metrics()
     by_child_reports = _grouped(reports_qs, unit, "school__path", r_metrics)
 
-    hops_qs = ReportHop.objects.filter(org_unit__path__startswith=unit.path)
-    if period is not None:
-        hops_qs = hops_qs.filter(received_at__date__gte=period.start, received_at__date__lte=period.end)
+    hops_qs = hops_in(user, unit, period)
     h_metrics = hop_metrics(now)
     by_child_hops = _grouped(hops_qs, unit, "org_unit__path", h_metrics)
 
-    a_metrics = by_child_appeals = None
-    if Appeal is not None:
-        appeals_qs = _in_period(Appeal.objects.filter(case__school__path__startswith=unit.path), period, "received_on")
-        a_metrics = appeal_metrics(today)
-        by_child_appeals = _grouped(appeals_qs, unit, "case__school__path", a_metrics)
+    appeals_qs = appeals_in(user, unit, period)
+    a_metrics = appeal_metrics(today)
+    by_child_appeals = _grouped(appeals_qs, unit, "case__school__path", a_metrics)
 
-    def pick(grouped: dict | None, metrics: dict | None, key) -> dict:
-        if grouped is None:
-            return {}
+    def pick(grouped: dict, metrics: dict, key: int | None) -> dict:
         return grouped.get(key) or dict.fromkeys(metrics, 0)
 
     rows = [
@@ -624,6 +665,8 @@ def dashboard(unit: OrgUnit, *, now: datetime, period: Period | None = None) -> 
         )
         for child in children
     ]
+    # What waits at the unit is a to-do (awaiting_action) only at the caller's own office.
+    own_hops = pick(by_child_hops, h_metrics, None) if unit.pk in office_unit_ids(user) else dict.fromkeys(h_metrics, 0)
     return Dashboard(
         unit=unit,
         period=period,
@@ -631,19 +674,21 @@ def dashboard(unit: OrgUnit, *, now: datetime, period: Period | None = None) -> 
         cases=_sum(by_child_cases.values(), c_metrics),
         reports=_sum(by_child_reports.values(), r_metrics),
         hops=_sum(by_child_hops.values(), h_metrics),
-        own_hops=pick(by_child_hops, h_metrics, None),
-        appeals=_sum(by_child_appeals.values(), a_metrics) if by_child_appeals is not None else None,
+        own_hops=own_hops,
+        appeals=_sum(by_child_appeals.values(), a_metrics),
         children=rows,
     )
 
 
-def monthly_trend(unit: OrgUnit, *, today: date, months: int = 12) -> list[dict]:
-    """Cases reported per month over the last ``months`` months, gaps filled with zero."""
+def monthly_trend(user: User, unit: OrgUnit, *, today: date, months: int = 12) -> list[dict]:
+    """Cases reported per month over the last ``months`` months, gaps filled with zero
+    (the caller's cases under ``unit``)."""
     first = date(today.year, today.month, 1)
     for _ in range(months - 1):
         first = (first - timedelta(days=1)).replace(day=1)
     rows = (
-        Case.objects.filter(school__path__startswith=unit.path, reported_on__gte=first)
+        cases_in(user, unit)
+        .filter(reported_on__gte=first)
         .annotate(month=TruncMonth("reported_on"))
         .values("month")
         .annotate(
@@ -653,7 +698,7 @@ def monthly_trend(unit: OrgUnit, *, today: date, months: int = 12) -> list[dict]
         )
         .order_by("month")
     )
-    found = {(r["month"].year, r["month"].month): r for r in rows}
+    found = {(r["month"].year, r["month"].month): dict(r) for r in rows}
     out = []
     y, m = first.year, first.month
     for _ in range(months):
@@ -670,9 +715,10 @@ def monthly_trend(unit: OrgUnit, *, today: date, months: int = 12) -> list[dict]
     return out
 
 
-def by_grade(unit: OrgUnit, *, period: Period | None = None) -> list[dict]:
-    """Cases by the grade of the students involved (受欺凌 / 实施欺凌), one query."""
-    cases = _in_period(Case.objects.filter(school__path__startswith=unit.path), period, "reported_on")
+def by_grade(user: User, unit: OrgUnit, *, period: Period | None = None) -> list[dict]:
+    """Cases by the grade of the students involved (受欺凌 / 实施欺凌), one query (the
+    caller's cases under ``unit``)."""
+    cases = cases_in(user, unit, period)
     rows = (
         Party.objects.filter(case__in=cases.values("pk"), role__in=[PartyRole.VICTIM, PartyRole.PERPETRATOR])
         .values("grade", "role")
@@ -702,11 +748,6 @@ def _grade_order(grade: str) -> tuple:
     return (0, n + _STAGE_OFFSET.get(grade[0], 0), grade)
 
 
-def cases_in(unit: OrgUnit, cases: QuerySet[Case]) -> QuerySet[Case]:
-    """``cases`` (already scoped to the caller) restricted to ``unit``'s subtree."""
-    return cases.filter(school__path__startswith=unit.path)
-
-
 @dataclass
 class DashboardLists:
     """The dashboard's lists of things to act on, each read by the caller's own rule:
@@ -720,32 +761,31 @@ class DashboardLists:
     awaiting: list
 
 
-def dashboard_lists(user: User, unit: OrgUnit, *, now: datetime, limit: int | None = 50) -> DashboardLists:
-    """Six queries whatever the number of rows (``limit`` None: every row, for exports)."""
-    from cases.selectors import cases_visible_to
+def dashboard_lists(
+    user: User, unit: OrgUnit, *, now: datetime, period: Period | None = None, limit: int | None = 50
+) -> DashboardLists:
+    """Six queries whatever the number of rows (``limit`` None: every row, for exports).
 
-    today = now.astimezone(conf.SHANGHAI).date()
-    cases = cases_in(unit, cases_visible_to(user))
-    reports = reports_visible_to(user).filter(school__path__startswith=unit.path)
+    Read from the same sets as the figures of ``dashboard`` (``cases_in``, ``reports_in``,
+    ``hops_in``), so each figure is the length of the list it drills into."""
+    today = local_date(now)
+    cases = cases_in(user, unit, period)
+    reports = reports_in(user, unit, period)
 
     def cut(qs):
         return list(qs if limit is None else qs[:limit])
 
-    overdue = (
-        cases.filter(status=Status.INVESTIGATING, investigation_due__lt=today)
-        .select_related("school")
-        .order_by("investigation_due", "id")
-    )
+    overdue = cases.filter(CaseQuerySet.overdue_q(today)).select_related("school").order_by("investigation_due", "id")
     late = reports.filter(is_late=True).select_related("case", "school", "current_unit").order_by("-submitted_at")
     overdue_hops = (
-        ReportHop.objects.filter(report__in=reports.values("pk"), org_unit__path__startswith=unit.path)
-        .filter(
-            Q(acknowledged_at__isnull=True, ack_due_at__lt=now) | Q(forward_due_at__lt=now, forwarded_at__isnull=True)
-        )
+        hops_in(user, unit, period)
+        .overdue(now)
         .select_related("report", "report__school", "org_unit")
         .order_by("ack_due_at", "id")
     )
     awaiting = awaiting_action(user).filter(org_unit=unit)
+    if period is not None:
+        awaiting = awaiting.filter(received_at__date__gte=period.start, received_at__date__lte=period.end)
     return DashboardLists(
         overdue_cases=cut(overdue),
         missing_reports=cut(cases_with_missing_reports(cases, now)),

@@ -27,12 +27,14 @@ from accounts.models import Membership, OrgUnit, Role, User
 from bullying.audit.services import audit_record
 from bullying.deadlines.notifications import notify
 from bullying.errors import ApplicationError
+from bullying.timeutil import local_date
+from bullying.workflow import advance, effective_date, lock, timeline_append
 from cases import selectors as case_selectors
 from cases.models import Case, PartyRole, Severity, Status
-from cases.privacy import Redactor
-from cases.services import _effective_date, _lock, _timeline, current_determination
+from cases.privacy import privacy_masked
+from cases.services import case_for_update, current_determination
 from reporting import conf, selectors
-from reporting.models import IncidentReport, ReportHop, ReportKind, ReportStatus, StatReturn
+from reporting.models import REPORT_TRANSITIONS, IncidentReport, ReportHop, ReportKind, ReportStatus, StatReturn
 from reporting.periods import period_by_code
 from reporting.tables import stat_figures
 
@@ -54,8 +56,8 @@ def _clean_kind(kind: str) -> str:
 def _step_moment(on: date | None, *, now: datetime, not_before: datetime, label: str) -> datetime:
     """The moment a step happened. Today (or no date) is now; a past day recorded from
     paper counts as the end of that day (the hour was not recorded)."""
-    today = timezone.localdate(now)
-    day = _effective_date(on, not_before=timezone.localdate(not_before), before_label=label)
+    today = local_date(now)
+    day = effective_date(on, after=local_date(not_before), after_label=label)
     if day >= today:
         return now
     return max(not_before, conf.end_of_day(day) - timedelta(seconds=1))
@@ -79,14 +81,14 @@ def _notify_office(*, unit: OrgUnit, report: IncidentReport, hop: ReportHop, tit
 def _masked(case: Case, text: str) -> str:
     """Free text that climbs above the county, with every party's name and student
     number masked, whoever typed it (政策清单第33项)."""
-    return Redactor(case.parties.all(), active=True)(text)
+    return privacy_masked(case).text(text)
 
 
 def _lock_report(report: IncidentReport) -> IncidentReport:
-    return (
-        IncidentReport.objects.select_for_update(of=("self",))
-        .select_related("case", "case__school", "school", "current_unit")
-        .get(pk=report.pk)
+    return lock(
+        IncidentReport.objects.select_related("case", "case__school", "school", "current_unit"),
+        report.pk,
+        of=("self",),
     )
 
 
@@ -109,22 +111,26 @@ def _require_own_hop(actor: User, report: IncidentReport) -> ReportHop:
 
 def report_draft(*, case: Case, kind: str = ReportKind.INITIAL) -> str:
     """A report drafted from the case record, for the school to edit: time, place, cause
-    and course, the people involved (names masked), the finding and the measures taken."""
+    and course, the people involved (names masked), the finding and the measures taken.
+
+    The report is for the office above, so it is drafted as that office may read it:
+    through a masked presenter, whoever drafts it (no names, student numbers, grade or
+    class; names in the staff-written text replaced)."""
     case = Case.objects.select_related("school", "school__parent").get(pk=case.pk)
     parties = list(case.parties.all())
-    redact = Redactor(parties, active=True)
+    privacy = privacy_masked(case)
     local = timezone.localtime(case.occurred_at)
     lines = [
         f"{case.school.name}关于学生欺凌事件的{KIND_LABELS.get(kind, '报告')}",
         "",
         "一、基本情况",
         f"发生时间：{local:%Y年%m月%d日 %H:%M}",
-        f"发生地点：{redact(case.location)}",
+        f"发生地点：{privacy.field(case, 'location')}",
         f"欺凌形式：{case.get_forms_display()}",
         f"线索来源：{case.get_source_display()}；受理日期：{case.reported_on:%Y年%m月%d日}",
         "",
         "二、事件起因与经过",
-        redact(case.summary),
+        privacy.field(case, "summary"),
         "",
         "三、涉及人员（姓名已遮蔽）",
     ]
@@ -134,9 +140,9 @@ def report_draft(*, case: Case, kind: str = ReportKind.INITIAL) -> str:
         if p.role == PartyRole.WITNESS:
             witnesses += 1
             continue
-        where = "".join(x for x in (p.grade, p.class_name) if x)
+        where = privacy.grade_class(p)
         extra = "（非本校学生）" if p.is_external else ""
-        lines.append(f"{p.get_role_display()}：{p.masked_name}{'，' + where if where else ''}{extra}")
+        lines.append(f"{p.get_role_display()}：{privacy.name(p)}{'，' + where if where else ''}{extra}")
     if witnesses:
         lines.append(f"证人：{witnesses} 名（身份信息不予报送）")
     determination = current_determination(case)
@@ -164,7 +170,11 @@ def report_draft(*, case: Case, kind: str = ReportKind.INITIAL) -> str:
     if notices:
         lines.append(f"已与家长沟通告知 {notices} 次。")
     if kind == ReportKind.FINAL and case.closed_on:
-        lines += ["", "六、办结情况", f"{case.closed_on:%Y年%m月%d日}结案归档。{redact(case.closing_summary)}"]
+        lines += [
+            "",
+            "六、办结情况",
+            f"{case.closed_on:%Y年%m月%d日}结案归档。{privacy.field(case, 'closing_summary')}",
+        ]
     return "\n".join(lines)
 
 
@@ -183,7 +193,7 @@ def report_submit(
     on: date | None = None,
 ) -> IncidentReport:
     """The school's committee reports the case to the office above (the county)."""
-    case = _lock(case)
+    case = case_for_update(case)
     if not case_selectors.can_handle(actor, case):
         raise PermissionDenied("只有本校学生欺凌治理委员会可以报送事件报告。")
     kind = _clean_kind(kind)
@@ -204,10 +214,10 @@ def report_submit(
     floors = [(case.reported_on, "受理日期")]
     if previous:
         floors.append((max(day for _, day in previous), "上一份报告的报送日期"))
-    if kind == ReportKind.FINAL:
+    if kind == ReportKind.FINAL and case.closed_on is not None:
         floors.append((case.closed_on, "结案日期"))
     floor, label = max(floors, key=lambda f: f[0])
-    on = _effective_date(on, not_before=floor, before_label=label)
+    on = effective_date(on, after=floor, after_label=label)
 
     text = (content or "").strip() or report_draft(case=case, kind=kind)
     if len(text) > MAX_CONTENT:
@@ -215,7 +225,7 @@ def report_submit(
     text = _masked(case, text)
 
     now = timezone.now()
-    moment = now if on >= timezone.localdate(now) else conf.end_of_day(on) - timedelta(seconds=1)
+    moment = now if on >= local_date(now) else conf.end_of_day(on) - timedelta(seconds=1)
     due = selectors.report_due_at(case, kind, now=now)
     sequence = len(previous) + 1
     number = f"{case.number}-R{sequence}"
@@ -247,7 +257,7 @@ def report_submit(
         ack_due_at=now + timedelta(hours=conf.acknowledge_hours(office.level)),
     )
     late = "（迟报）" if report.is_late else ""
-    _timeline(
+    timeline_append(
         case,
         actor=actor,
         on=on,
@@ -281,14 +291,13 @@ def report_acknowledge(
     if conf.must_forward(level=hop.org_unit.level, severity=severity, public_concern=report.public_concern):
         hop.forward_due_at = moment + timedelta(hours=conf.forward_hours(hop.org_unit.level))
     hop.save(update_fields=["acknowledged_at", "acknowledged_by", "note", "forward_due_at"])
-    if report.current_unit_id == hop.org_unit_id and report.status == ReportStatus.PENDING:
-        report.status = ReportStatus.ACKNOWLEDGED
-        report.save(update_fields=["status", "updated_at"])
+    if report.current_unit_id == hop.org_unit_id and REPORT_TRANSITIONS["acknowledge"].offered(report):
+        advance(report, to=ReportStatus.ACKNOWLEDGED)
     late = "（超过签收时限）" if hop.ack_late() else ""
-    _timeline(
+    timeline_append(
         report.case,
         actor=actor,
-        on=timezone.localdate(moment),
+        on=local_date(moment),
         kind="report_acknowledged",
         text=f"{hop.org_unit.name}签收{KIND_LABELS[report.kind]}（编号 {report.number}）{late}。",
         report=report.pk,
@@ -314,6 +323,7 @@ def report_forward(
         raise ApplicationError("请先签收，再转报。")
     if hop.forwarded_at is not None:
         raise ApplicationError("本单位已转报该报告。")
+    REPORT_TRANSITIONS.check(report, "forward")
     note = (note or "").strip()
     if not note:
         raise ApplicationError("请填写本级处理意见。", field="note")
@@ -331,11 +341,14 @@ def report_forward(
     hop.note = f"{hop.note}\n{note}" if hop.note and note not in hop.note else note
     hop.save(update_fields=["forwarded_at", "forwarded_by", "note"])
     if upper is None:
-        report.status = ReportStatus.MINISTRY
-        report.ministry_reported_at = moment
-        report.ministry_reported_by = actor
-        report.save(
-            update_fields=["status", "public_concern", "ministry_reported_at", "ministry_reported_by", "updated_at"]
+        advance(
+            report,
+            to=ReportStatus.MINISTRY,
+            fields={
+                "public_concern": report.public_concern,
+                "ministry_reported_at": moment,
+                "ministry_reported_by": actor,
+            },
         )
         target_name = "教育部主管司局"
     else:
@@ -345,15 +358,17 @@ def report_forward(
             received_at=now,
             ack_due_at=now + timedelta(hours=conf.acknowledge_hours(upper.level)),
         )
-        report.current_unit = upper
-        report.status = ReportStatus.PENDING
-        report.save(update_fields=["current_unit", "status", "public_concern", "updated_at"])
+        advance(
+            report,
+            to=ReportStatus.PENDING,
+            fields={"current_unit": upper, "public_concern": report.public_concern},
+        )
         target_name = upper.name
     concern = "（舆论高度关注）" if report.public_concern else ""
-    _timeline(
+    timeline_append(
         report.case,
         actor=actor,
-        on=timezone.localdate(moment),
+        on=local_date(moment),
         kind="report_forwarded",
         text=f"{hop.org_unit.name}将{KIND_LABELS[report.kind]}（编号 {report.number}）转报{target_name}{concern}。",
         report=report.pk,
@@ -389,11 +404,11 @@ def stat_return_submit(
         raise PermissionDenied("只有本单位人员可以报送本单位的统计表。")
     p = period_by_code(period)
     now = timezone.now()
-    today = timezone.localdate(now)
+    today = local_date(now)
     if not p.is_over(today):
         raise ApplicationError(f"统计截止日（{p.end:%Y-%m-%d}）起方可报送。", field="period")
-    on = _effective_date(on, not_before=p.end, before_label="统计截止日")
-    figures = stat_figures(unit, p, now=now)
+    on = effective_date(on, after=p.end, after_label="统计截止日")
+    figures = stat_figures(actor, unit, p, now=now)
     comment = (comment or "").strip()[:2000]
     OrgUnit.objects.select_for_update().filter(pk=unit.pk).first()  # one submission at a time per unit
     existing = StatReturn.objects.select_for_update().filter(org_unit=unit, period=p.code).first()

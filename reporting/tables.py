@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from accounts.models import Level, OrgUnit
+from accounts.models import Level, OrgUnit, User
 from cases.models import Form, Severity, Source, Status
 from reporting import selectors
 from reporting.models import ReportKind
@@ -199,9 +199,10 @@ def chart_data(d: Dashboard, trend: list[dict], grades: list[dict]) -> dict:
     return data
 
 
-def stat_figures(unit: OrgUnit, period: Period, *, now: datetime) -> dict:
-    """The statistics table of ``unit`` for ``period``, as stored with a submission."""
-    d = selectors.dashboard(unit, now=now, period=period)
+def stat_figures(user: User, unit: OrgUnit, period: Period, *, now: datetime) -> dict:
+    """The statistics table of ``unit`` for ``period`` as ``user`` sees it (the same
+    figures as their dashboard), as stored with a submission by the unit itself."""
+    d = selectors.dashboard(user, unit, now=now, period=period)
     return {
         "unit": unit.name,
         "period": period.code,

@@ -18,7 +18,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import COMMITTEE_ROLES
 from accounts.selectors import memberships_of, scope_roots
+from bullying.access import get_in_scope_or_404
 from bullying.errors import ApplicationError
+from bullying.timeutil import local_date, today_local
 from cases.selectors import can_handle, cases_visible_to
 from reporting import exports, pdf, selectors, services
 from reporting import forms as f
@@ -31,13 +33,17 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _unit_and_period(request, *, default_period: bool = False):
+    org_unit = request.GET.get("org_unit")
+    if org_unit:
+        unit = get_in_scope_or_404(request, selectors.dashboard_units(request.user), org_unit)
+    else:
+        unit = selectors.dashboard_unit(request.user)
     try:
-        unit = selectors.dashboard_unit(request.user, request.GET.get("org_unit"))
         code = request.GET.get("period")
         if code:
             period = period_by_code(code)
         else:
-            period = latest_closed_period(timezone.localdate()) if default_period else None
+            period = latest_closed_period(today_local()) if default_period else None
     except ApplicationError:
         raise Http404
     return unit, period
@@ -55,10 +61,10 @@ def _query(unit, period) -> str:
 def dashboard(request):
     unit, period = _unit_and_period(request)
     now = timezone.now()
-    d = selectors.dashboard(unit, now=now, period=period)
-    trend = selectors.monthly_trend(unit, today=timezone.localdate(now))
-    grades = selectors.by_grade(unit, period=period)
-    lists = selectors.dashboard_lists(request.user, unit, now=now)
+    d = selectors.dashboard(request.user, unit, now=now, period=period)
+    trend = selectors.monthly_trend(request.user, unit, today=local_date(now))
+    grades = selectors.by_grade(request.user, unit, period=period)
+    lists = selectors.dashboard_lists(request.user, unit, now=now, period=period)
     league = league_rows(d)
     charts = chart_data(d, trend, grades)
     for child, row in zip(charts["children"], d.children, strict=True):
@@ -69,7 +75,7 @@ def dashboard(request):
         {
             "unit": unit,
             "period": period,
-            "periods": recent_periods(timezone.localdate(now)),
+            "periods": recent_periods(local_date(now)),
             "d": d,
             "sections": summary_sections(d),
             "league": league,
@@ -86,12 +92,12 @@ def dashboard(request):
 def dashboard_export(request):
     unit, period = _unit_and_period(request)
     now = timezone.now()
-    d = selectors.dashboard(unit, now=now, period=period)
+    d = selectors.dashboard(request.user, unit, now=now, period=period)
     content = exports.dashboard_workbook(
         d,
-        trend=selectors.monthly_trend(unit, today=timezone.localdate(now)),
-        grades=selectors.by_grade(unit, period=period),
-        lists=selectors.dashboard_lists(request.user, unit, now=now, limit=None),
+        trend=selectors.monthly_trend(request.user, unit, today=local_date(now)),
+        grades=selectors.by_grade(request.user, unit, period=period),
+        lists=selectors.dashboard_lists(request.user, unit, now=now, period=period, limit=None),
     )
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = (
@@ -145,11 +151,9 @@ def report_list(request):
 @login_required
 def report_new(request):
     case_id = request.GET.get("case") or request.POST.get("case")
-    case = None
-    if case_id and str(case_id).isdigit():
-        case = cases_visible_to(request.user).filter(pk=int(case_id)).select_related("school").first()
-    if case is None:
+    if not case_id:
         raise Http404
+    case = get_in_scope_or_404(request, cases_visible_to(request.user).select_related("school"), case_id)
     if not can_handle(request.user, case):
         raise PermissionDenied
     kind = request.GET.get("kind") or ReportKind.INITIAL
@@ -180,10 +184,7 @@ def report_new(request):
 
 
 def _report_or_404(request, pk: int) -> IncidentReport:
-    report = selectors.report_detail_queryset(request.user).filter(pk=pk).first()
-    if report is None:
-        raise Http404
-    return report
+    return get_in_scope_or_404(request, selectors.report_detail_queryset(request.user), pk)
 
 
 def _detail_context(request, report, **forms):
@@ -252,7 +253,7 @@ def report_step(request, pk: int, step: str):
 def statistics(request):
     unit, period = _unit_and_period(request, default_period=True)
     now = timezone.now()
-    today = timezone.localdate(now)
+    today = local_date(now)
     can_submit = selectors.can_submit_stats(request.user, unit)
     form = f.StatSubmitForm(request.POST or None)
     status = 200
@@ -282,7 +283,7 @@ def statistics(request):
             "unit": unit,
             "period": period,
             "periods": recent_periods(today),
-            "figures": stat_figures(unit, period, now=now),
+            "figures": stat_figures(request.user, unit, period, now=now),
             "stat_return": stat_return,
             "completeness": selectors.stat_completeness(unit, period, today=today),
             "can_submit": can_submit and period.is_over(today),
@@ -302,8 +303,8 @@ def statistics_export(request):
     content = exports.statistics_workbook(
         unit.name,
         period.label,
-        stat_figures(unit, period, now=now),
-        selectors.stat_completeness(unit, period, today=timezone.localdate(now)),
+        stat_figures(request.user, unit, period, now=now),
+        selectors.stat_completeness(unit, period, today=local_date(now)),
     )
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="statistics-{unit.code}-{period.code}.xlsx"'

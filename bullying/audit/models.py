@@ -11,6 +11,7 @@ from datetime import UTC
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
@@ -88,7 +89,8 @@ class AuditEvent(models.Model):
         raise ValueError("audit events are append-only")
 
 
-ACTION_LABELS = {
+# Other apps add their own codes with setdefault, lazily translated or plain.
+ACTION_LABELS: dict[str, str | Promise] = {
     "login.success": _("登录成功"),
     "login.failure": _("登录失败"),
     "login.locked": _("账号锁定"),

@@ -76,6 +76,25 @@ def audit_record(
     return event
 
 
+def audit_denied(*, actor, object_type: str, object_id, detail: dict | None = None) -> AuditEvent | None:
+    """Record one refused access (``access.denied``): an object outside the caller's
+    scope (answered 404), a page or action the caller's roles do not open (404 or 403).
+
+    ``object_type`` is the model label (``cases.case``) or ``"path"`` for a refused page,
+    ``object_id`` its id or the path; ``detail`` codes only (method, status). Nothing is
+    written for an anonymous visitor: they are sent to the login page, not refused."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return None
+    return audit_record(
+        action="access.denied",
+        outcome=Outcome.DENIED,
+        actor=actor,
+        object_type=object_type,
+        object_id=str(object_id)[:64],
+        detail=detail,
+    )
+
+
 AUDIT_CHAIN_LOCK = 7_202_611  # an arbitrary constant naming the audit chain's advisory lock
 GENESIS_HASH = "0" * 64
 

@@ -19,12 +19,11 @@ them in the same transaction, so no stored due date is left stale.
 """
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
+from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bullying.audit.models import ACTION_LABELS
@@ -37,8 +36,7 @@ from bullying.deadlines.models import (
     RegionDeadlineSetting,
 )
 from bullying.errors import ApplicationError
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from bullying.timeutil import SHANGHAI, local_date, today_local
 
 # Years the calendar accepts at all; far outside them a date is a typo.
 MIN_YEAR = 2000
@@ -47,20 +45,6 @@ MAX_YEAR = 2100
 
 ACTION_LABELS.setdefault("calendar.changed", _("修改节假日安排"))
 ACTION_LABELS.setdefault("deadline_rule.changed", _("修改期限计算规则"))
-
-
-def today_local() -> dt.date:
-    """Today in Asia/Shanghai, the day statutory periods are counted in."""
-    return timezone.localdate(timezone=SHANGHAI)
-
-
-def local_date(value: dt.date | dt.datetime) -> dt.date:
-    """The Shanghai calendar day of a date or an (aware) datetime."""
-    if isinstance(value, dt.datetime):
-        if timezone.is_naive(value):
-            return value.date()
-        return timezone.localtime(value, SHANGHAI).date()
-    return value
 
 
 # ---------------------------------------------------------------------------------------
@@ -167,7 +151,7 @@ class DueDate:
         return due_explanation(self)
 
 
-def _long(day: dt.date) -> str:
+def long_date(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日（{WEEKDAY_NAMES[day.weekday()]}）"
 
 
@@ -204,7 +188,9 @@ def compute_due(
         raise ApplicationError(f"起算日期超出 {MIN_YEAR}—{MAX_YEAR} 年的范围。", field="start")
     calendar = calendar or WorkCalendar()
     first = start + dt.timedelta(days=1)
-    steps = [f"起算：{_long(start)}开始，当日不计入（《民法典》第二百零一条），自{_short(first, year=start.year)}起算"]
+    steps = [
+        f"起算：{long_date(start)}开始，当日不计入（《民法典》第二百零一条），自{_short(first, year=start.year)}起算"
+    ]
     if rule == DeadlineRule.CALENDAR_DAYS:
         due = _count_calendar_days(start, days, calendar, steps)
     else:
@@ -220,7 +206,7 @@ def compute_due(
 
 def _count_calendar_days(start: dt.date, days: int, calendar: WorkCalendar, steps: list[str]) -> dt.date:
     nominal = start + dt.timedelta(days=days)
-    steps.append(f"期间{days}日，按自然日计算，第{days}日为{_long(nominal)}")
+    steps.append(f"期间{days}日，按自然日计算，第{days}日为{long_date(nominal)}")
     due = nominal
     for _step in range(_MAX_WALK):
         if not calendar.is_rest_day(due):
@@ -232,13 +218,13 @@ def _count_calendar_days(start: dt.date, days: int, calendar: WorkCalendar, step
     if due != nominal:
         steps.append(
             "期间的最后一日是法定休假日的，以法定休假日结束的次日为期间的最后一日（《民法典》第二百零三条），"
-            f"顺延至{_long(due)}"
+            f"顺延至{long_date(due)}"
         )
     else:
         exception = calendar.exception(due)
         if exception is not None and exception[0] == DayKind.WORKDAY:
             steps.append(f"{_short(due, year=start.year)} 为{exception[1]}调休上班日，是工作日，不顺延")
-    steps.append(f"届满：{_long(due)}24时")
+    steps.append(f"届满：{long_date(due)}24时")
     return due
 
 
@@ -282,7 +268,7 @@ def _count_working_days(start: dt.date, days: int, calendar: WorkCalendar, steps
         exception = calendar.exception(day)
         if exception is not None and exception[0] == DayKind.WORKDAY:
             steps.append(f"{_short(day, year=start.year)} {exception[1]}调休上班，计为第{counted}个工作日")
-    steps.append(f"届满：第{days}个工作日为{_long(day)}，期间于当日24时届满")
+    steps.append(f"届满：第{days}个工作日为{long_date(day)}，期间于当日24时届满")
     return day
 
 
@@ -304,11 +290,6 @@ def rule_for(org_unit) -> DeadlineRule:
         if pk in found:
             return DeadlineRule(found[pk])
     return DeadlineRule.CALENDAR_DAYS
-
-
-def compute_due_for(*, org_unit, start: dt.date, days: int, calendar: WorkCalendar | None = None) -> DueDate:
-    """``compute_due`` with the rule that applies to ``org_unit``."""
-    return compute_due(start, days, rule_for(org_unit), calendar=calendar)
 
 
 # ---------------------------------------------------------------------------------------
@@ -340,6 +321,40 @@ def unregister_deadline_source(source: DeadlineSource) -> None:
 
 def deadline_sources() -> tuple[DeadlineSource, ...]:
     return tuple(_deadline_sources)
+
+
+def recompute_due_dates(
+    queryset: Iterable[Any],
+    *,
+    start_field: str,
+    due_field: str,
+    steps_field: str,
+    days: int | Callable[[Any], int],
+    unit_of: Callable[[Any], Any],
+    on_change: Callable[[Any, dt.date, DueDate], None],
+    calendar: WorkCalendar | None = None,
+) -> int:
+    """Recount the open due dates of ``queryset`` (lock it with ``select_for_update``)
+    and save those that moved; ``on_change(obj, old_due, due)`` records each change on
+    the object's own timeline. Returns how many changed. The one loop every deadline
+    source uses."""
+    calendar = calendar or WorkCalendar()
+    changed = 0
+    for obj in queryset:
+        count = days(obj) if callable(days) else days
+        due = compute_due(getattr(obj, start_field), count, rule_for(unit_of(obj)), calendar=calendar)
+        old = getattr(obj, due_field)
+        if due.due == old:
+            continue
+        setattr(obj, due_field, due.due)
+        setattr(obj, steps_field, list(due.steps))
+        update = [due_field, steps_field]
+        if any(f.name == "updated_at" for f in obj._meta.concrete_fields):
+            update.append("updated_at")
+        obj.save(update_fields=update)
+        on_change(obj, old, due)
+        changed += 1
+    return changed
 
 
 def recompute_open_deadlines(*, actor, reason: str) -> int:

@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bullying.timeutil import today_local
+
 # The statutory calendar
 
 WEEKDAY_NAMES = ("星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日")
@@ -232,7 +234,7 @@ class Escalation(models.Model):
 
     @property
     def days_overdue(self) -> int:
-        return (timezone.localdate() - self.due_on).days
+        return (today_local() - self.due_on).days
 
 
 # ---------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from bullying.bulk import bulk_insert_new
 from bullying.deadlines.models import Escalation, Reminder, ReminderStatus
+from bullying.timeutil import today_local
 
 # ---------------------------------------------------------------------------------------
 # Registry
@@ -163,7 +164,7 @@ def reminders_plan(*, today: date | None = None, snapshot: OpenSnapshot | None =
     in chunks and only the new rows are inserted. When ``snapshot`` is given, the open
     deadlines read are recorded in it (for ``escalations_resolve``).
     """
-    today = today or timezone.localdate()
+    today = today or today_local()
     now = timezone.now()
     candidates: dict[str, tuple] = {}
     for kind in _kinds.values():
@@ -224,7 +225,7 @@ def reminders_deliver_batch(*, today: date | None = None, batch_size: int = 2000
     from bullying.deadlines.models import Notification
     from bullying.deadlines.notifications import notify_many
 
-    today = today or timezone.localdate()
+    today = today or today_local()
     result = SweepResult()
     with transaction.atomic():
         batch = list(
@@ -316,16 +317,16 @@ def escalations_resolve(*, today: date | None = None, snapshot: OpenSnapshot | N
     With a ``snapshot`` of the open deadlines (the sweep's own, read by the plan) no kind is
     asked again; items opened after the snapshot was taken are left to the next sweep.
     """
-    today = today or timezone.localdate()
+    today = today or today_local()
     resolved = 0
     for code, kind in _kinds.items():
         open_items = Escalation.objects.filter(kind=code, resolved_at__isnull=True)
         if snapshot is not None:
             open_items = open_items.filter(opened_at__lte=snapshot.taken_at)
-        open_items = list(open_items.values_list("pk", "object_id", "unit_id"))
-        if not open_items:
+        open_rows = list(open_items.values_list("pk", "object_id", "unit_id"))
+        if not open_rows:
             continue
-        idents = {pk: kind.ident(object_id, unit_id) for pk, object_id, unit_id in open_items}
+        idents = {pk: kind.ident(object_id, unit_id) for pk, object_id, unit_id in open_rows}
         if snapshot is not None and code in snapshot.due:
             still = snapshot.due[code]
         else:
@@ -340,7 +341,7 @@ def escalations_resolve(*, today: date | None = None, snapshot: OpenSnapshot | N
 
 def reminders_sweep(*, today: date | None = None, batch_size: int = 2000) -> SweepResult:
     """One full sweep: plan, deliver every due batch, resolve escalations."""
-    today = today or timezone.localdate()
+    today = today or today_local()
     snapshot = OpenSnapshot(taken_at=timezone.now())
     total = SweepResult(planned=reminders_plan(today=today, snapshot=snapshot))
     while True:

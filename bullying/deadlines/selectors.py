@@ -9,6 +9,9 @@ from accounts.models import OFFICE_ROLES
 from accounts.selectors import restrict
 from bullying.deadlines.models import CalendarDay, CalendarYear, Escalation, Notification
 
+# The offices a 督办 item is addressed to, and those above them that follow it.
+ESCALATION_READER_ROLES = OFFICE_ROLES
+
 
 def calendar_days_of_year(year: int) -> models.QuerySet[CalendarDay]:
     """The stored exceptions of one year, in date order (read by every signed-in user)."""
@@ -26,5 +29,5 @@ def unread_count(user) -> int:
 def escalations_visible_to(user):
     """Open 督办 items addressed to an office in the caller's subtree."""
     return restrict(
-        Escalation.objects.filter(resolved_at__isnull=True), user, via="escalation_unit", roles=OFFICE_ROLES
+        Escalation.objects.filter(resolved_at__isnull=True), user, via="escalation_unit", roles=ESCALATION_READER_ROLES
     ).select_related("unit", "escalation_unit")

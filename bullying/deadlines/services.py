@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from bullying.audit.services import audit_record
-from bullying.deadlines.calendar import MAX_YEAR, MIN_YEAR, _long, recompute_open_deadlines
+from bullying.deadlines.calendar import MAX_YEAR, MIN_YEAR, long_date, recompute_open_deadlines
 from bullying.deadlines.models import (
     WEEKDAY_NAMES,
     CalendarDay,
@@ -46,7 +46,7 @@ def _day_error(day: dt.date, kind: str, name: str) -> str | None:
 
 
 def _describe(day: dt.date, kind: str, name: str) -> str:
-    return f"{_long(day)}设为{DayKind(kind).label}（{name}）"
+    return f"{long_date(day)}设为{DayKind(kind).label}（{name}）"
 
 
 @transaction.atomic
@@ -106,7 +106,7 @@ def calendar_day_delete(*, actor, date: dt.date) -> None:
     pk = day.pk
     day.delete()
     recomputed = recompute_open_deadlines(
-        actor=actor, reason=f"节假日安排调整：{_long(date)}恢复为{WEEKDAY_NAMES[date.weekday()]}的正常安排"
+        actor=actor, reason=f"节假日安排调整：{long_date(date)}恢复为{WEEKDAY_NAMES[date.weekday()]}的正常安排"
     )
     audit_record(
         action="calendar.changed",

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -21,8 +21,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from accounts.selectors import has_role, memberships_of, units_in_scope
-from bullying.audit.models import Outcome
-from bullying.audit.services import audit_record
+from bullying.access import get_in_scope_or_404
+from bullying.audit.services import audit_denied
 from bullying.deadlines.calendar import MAX_YEAR, MIN_YEAR, compute_due, rule_for, today_local
 from bullying.deadlines.forms import CalendarBulkForm, CalendarDayForm, DueTrialForm, RegionRuleForm
 from bullying.deadlines.models import CalendarDay, CalendarYear, DeadlineRule, Notification, RegionDeadlineSetting
@@ -41,13 +41,7 @@ CALENDAR_WRITER_ROLES = frozenset({Role.SYSADMIN})
 
 def _require_writer_or_404(request) -> None:
     if not has_role(request.user, CALENDAR_WRITER_ROLES):
-        audit_record(
-            action="access.denied",
-            outcome=Outcome.DENIED,
-            actor=request.user,
-            object_type="path",
-            object_id=request.path[:64],
-        )
+        audit_denied(actor=request.user, object_type="path", object_id=request.path)
         raise Http404
 
 
@@ -78,7 +72,7 @@ def calendar_index(request):
 
     units = {m.org_unit.pk: m.org_unit for m in memberships_of(request.user)}.values()
     my_rules = [(unit, rule_for(unit)) for unit in units]
-    settings_in_scope = []
+    settings_in_scope = RegionDeadlineSetting.objects.none()
     if can_edit:
         settings_in_scope = (
             RegionDeadlineSetting.objects.filter(org_unit__in=units_in_scope(request.user, roles=CALENDAR_WRITER_ROLES))
@@ -218,7 +212,7 @@ def notification_list(request):
 
 @login_required
 def notification_open(request, pk: int):
-    notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
+    notification = get_in_scope_or_404(request, Notification.objects.filter(recipient=request.user), pk)
     if notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])

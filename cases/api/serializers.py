@@ -1,4 +1,9 @@
-"""Input and output shapes for the case API. Data only: rules live in cases.services."""
+"""Input and output shapes for the case API. Data only: rules live in cases.services.
+
+Output goes through the privacy presenter the view puts in ``context["privacy"]``
+(``cases.privacy``): every field that may identify a child comes out as the viewer may
+see it; without a presenter, masked.
+"""
 
 from rest_framework import serializers
 
@@ -19,7 +24,14 @@ from cases.models import (
     Source,
     TimelineEntry,
 )
-from cases.privacy import Redactor
+from cases.privacy import privacy_from_context
+
+
+class PresentedSerializer(serializers.ModelSerializer):
+    """A model's output with its name-bearing fields as the viewer may see them."""
+
+    def to_representation(self, instance):
+        return privacy_from_context(self.context, instance).data(instance, super().to_representation(instance))
 
 
 class OnSerializer(serializers.Serializer):
@@ -45,24 +57,13 @@ class CaseCreateSerializer(OnSerializer):
     parties = PartyInputSerializer(many=True)
 
 
-class PartySerializer(serializers.ModelSerializer):
-    name = serializers.SerializerMethodField()
-
+class PartySerializer(PresentedSerializer):
     class Meta:
         model = Party
         fields = ["id", "role", "name", "student_no", "grade", "class_name", "is_external"]
 
-    def get_name(self, party) -> str:
-        return party.name if self.context.get("show_names") else party.masked_name
 
-    def to_representation(self, party):
-        data = super().to_representation(party)
-        if not self.context.get("show_names"):
-            data["student_no"] = ""  # the student number identifies the child as well as the name
-        return data
-
-
-class DeterminationSerializer(serializers.ModelSerializer):
+class DeterminationSerializer(PresentedSerializer):
     signed_off = serializers.SerializerMethodField()
 
     class Meta:
@@ -73,7 +74,7 @@ class DeterminationSerializer(serializers.ModelSerializer):
         return obj.signed_off_by_id is not None
 
 
-class MeasureSerializer(serializers.ModelSerializer):
+class MeasureSerializer(PresentedSerializer):
     class Meta:
         model = Measure
         fields = [
@@ -92,19 +93,19 @@ class MeasureSerializer(serializers.ModelSerializer):
         ]
 
 
-class ParentNoticeSerializer(serializers.ModelSerializer):
+class ParentNoticeSerializer(PresentedSerializer):
     class Meta:
         model = ParentNotice
         fields = ["id", "party", "direction", "method", "guardian", "content", "on"]
 
 
-class FollowUpSerializer(serializers.ModelSerializer):
+class FollowUpSerializer(PresentedSerializer):
     class Meta:
         model = FollowUp
         fields = ["id", "party", "on", "note"]
 
 
-class CaseListSerializer(serializers.ModelSerializer):
+class CaseListSerializer(PresentedSerializer):
     school = OrgUnitBriefSerializer()
     is_overdue = serializers.BooleanField(read_only=True)
     days_left = serializers.SerializerMethodField()
@@ -167,30 +168,10 @@ class CaseDetailSerializer(CaseListSerializer):
 
     def get_determination(self, case) -> dict | None:
         determination = self.context.get("determination")
-        return DeterminationSerializer(determination).data if determination else None
+        return DeterminationSerializer(determination, context=self.context).data if determination else None
 
     def get_names_masked(self, case) -> bool:
-        return not self.context.get("show_names")
-
-    def to_representation(self, case):
-        data = super().to_representation(case)
-        if self.context.get("show_names"):
-            return data
-        # Staff-written text may name a child: replace the parties' names there too.
-        redact = Redactor(case.parties.all(), active=True)
-        data["location"] = redact(data["location"])
-        data["summary"] = redact(data["summary"])
-        data["closing_summary"] = redact(data["closing_summary"])
-        if data["determination"]:
-            data["determination"]["reasoning"] = redact(data["determination"]["reasoning"])
-        for measure in data["measures"]:
-            measure["description"] = redact(measure["description"])
-        for notice in data["parent_notices"]:
-            notice["content"] = redact(notice["content"])
-            notice["guardian"] = "（已隐去）"
-        for follow_up in data["follow_ups"]:
-            follow_up["note"] = redact(follow_up["note"])
-        return data
+        return privacy_from_context(self.context, case).masked
 
 
 class DetermineSerializer(OnSerializer):
@@ -235,7 +216,7 @@ class CloseSerializer(OnSerializer):
     summary = serializers.CharField(required=False, allow_blank=True)
 
 
-class TimelineEntrySerializer(serializers.ModelSerializer):
+class TimelineEntrySerializer(PresentedSerializer):
     actor = serializers.SerializerMethodField()
 
     class Meta:

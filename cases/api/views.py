@@ -15,7 +15,7 @@ from cases import pdf, selectors, services
 from cases.api import serializers as s
 from cases.filters import CaseFilter
 from cases.models import Attachment, Measure, Party
-from cases.privacy import Redactor
+from cases.privacy import privacy_for
 
 
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, ScopedViewSet):
@@ -35,10 +35,14 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
             case = selectors.case_detail_queryset(self.request.user).get(pk=case.pk)
         context = {
             "request": self.request,
-            "show_names": selectors.can_see_names(self.request.user, case),
+            "privacy": privacy_for(self.request.user, case),
             "determination": services.current_determination(case),
         }
         return Response(s.CaseDetailSerializer(case, context=context).data, status=status_code)
+
+    def _privacy(self, case) -> dict:
+        """Serializer context with the caller's privacy presenter for ``case``."""
+        return {"request": self.request, "privacy": privacy_for(self.request.user, case)}
 
     def _party(self, case, party_id):
         if party_id is None:
@@ -123,13 +127,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
     def measures(self, request, pk=None):
         case = self.get_object()
         if request.method == "GET":
-            data = s.MeasureSerializer(case.measures.all(), many=True).data
-            if not selectors.can_see_names(request.user, case):
-                # Staff-written text may name a child, as in the case detail.
-                redact = Redactor(case.parties.all(), active=True)
-                for measure in data:
-                    measure["description"] = redact(measure["description"])
-            return Response(data)
+            return Response(s.MeasureSerializer(case.measures.all(), many=True, context=self._privacy(case)).data)
         data = s.MeasureInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
@@ -146,7 +144,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
             approval_authority=v.get("approval_authority", ""),
             on=v.get("on"),
         )
-        return Response(s.MeasureSerializer(measure).data, status=status.HTTP_201_CREATED)
+        return Response(s.MeasureSerializer(measure, context=self._privacy(case)).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.MeasureProgressSerializer, responses={200: s.MeasureSerializer})
     @action(detail=True, methods=["post"], url_path=r"measures/(?P<measure_id>\d+)/progress")
@@ -165,7 +163,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
             completed_hours=data.validated_data.get("completed_hours"),
             completed_on=data.validated_data.get("completed_on"),
         )
-        return Response(s.MeasureSerializer(measure).data)
+        return Response(s.MeasureSerializer(measure, context=self._privacy(case)).data)
 
     @extend_schema(request=s.ParentNoticeInputSerializer, responses={201: s.ParentNoticeSerializer})
     @action(detail=True, methods=["post"], url_path="parent-notices")
@@ -181,7 +179,9 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
             content=v.get("content", ""),
             on=v.get("on"),
         )
-        return Response(s.ParentNoticeSerializer(notice).data, status=status.HTTP_201_CREATED)
+        return Response(
+            s.ParentNoticeSerializer(notice, context=self._privacy(case)).data, status=status.HTTP_201_CREATED
+        )
 
     @extend_schema(request=s.OnSerializer, responses={200: s.CaseDetailSerializer})
     @action(detail=True, methods=["post"], url_path="start-follow-up")
@@ -196,7 +196,9 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
         follow_up = services.case_add_follow_up(
             actor=request.user, case=case, note=v["note"], party=self._party(case, v.get("party")), on=v.get("on")
         )
-        return Response(s.FollowUpSerializer(follow_up).data, status=status.HTTP_201_CREATED)
+        return Response(
+            s.FollowUpSerializer(follow_up, context=self._privacy(case)).data, status=status.HTTP_201_CREATED
+        )
 
     @extend_schema(request=s.CloseSerializer, responses={200: s.CaseDetailSerializer})
     @action(detail=True, methods=["post"])
@@ -211,7 +213,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
     def timeline(self, request, pk=None):
         case = self.get_object()
         entries = case.timeline.select_related("actor").order_by("at", "id")
-        return Response(s.TimelineEntrySerializer(entries, many=True).data)
+        return Response(s.TimelineEntrySerializer(entries, many=True, context=self._privacy(case)).data)
 
     @extend_schema(responses={(200, "application/pdf"): bytes})
     @action(detail=True, methods=["get"])

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.models import Membership, OrgUnit, Role
+from bullying.timeutil import today_local
 from cases.appeals import services as appeal_services
 from cases.appeals.models import Appeal, PanelKind
 from cases.models import Case, Determination
@@ -129,7 +129,7 @@ def seed_appeals(stdout) -> None:
     if Appeal.objects.exists():
         stdout.write("已有申诉数据，跳过演示申诉。")
         return
-    today = timezone.localdate()
+    today = today_local()
     made = 0
     with transaction.atomic():
         for county in OrgUnit.objects.filter(level="county").order_by("code"):

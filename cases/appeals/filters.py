@@ -1,11 +1,9 @@
 """One FilterSet for the appeal queue, shared by the HTML page and the API."""
 
 import django_filters
-from django.db.models import Q
-from django.utils import timezone
 from django_filters.widgets import BooleanWidget
 
-from cases.appeals.models import Appeal, AppealStatus
+from cases.appeals.models import Appeal, AppealQuerySet, AppealStatus
 
 
 class YesNoWidget(BooleanWidget):
@@ -29,5 +27,5 @@ class AppealFilter(django_filters.FilterSet):
         fields = ["status", "overdue", "case", "county", "year", "number"]
 
     def filter_overdue(self, queryset, name, value):
-        overdue = Q(status=AppealStatus.REVIEWING, review_due__lt=timezone.localdate())
+        overdue = AppealQuerySet.overdue_q()
         return queryset.filter(overdue) if value else queryset.exclude(overdue)

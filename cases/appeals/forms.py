@@ -1,11 +1,11 @@
 """HTML forms for the appeal desk. Shape only: the rules live in cases.appeals.services."""
 
 from django import forms
-from django.utils import timezone
 
+from bullying.timeutil import today_local
 from cases.appeals.models import LegalRoute, PanelKind
 from cases.appeals.services import DEFAULT_LEGAL_REASONS, DEFAULT_REVIEW_REASONS, DEFAULT_UPHOLD_REASONS
-from cases.forms import DATE, _on_field
+from cases.forms import DATE, on_field
 from cases.models import Severity
 
 
@@ -45,21 +45,21 @@ class LodgeForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["received_on"].initial = timezone.localdate()
+        self.fields["received_on"].initial = today_local()
 
 
 class UpholdForm(forms.Form):
     reasons = forms.CharField(
         label="维持理由", widget=forms.Textarea(attrs={"rows": 3}), initial=DEFAULT_UPHOLD_REASONS
     )
-    on = _on_field("决定日期")
+    on = on_field("决定日期")
 
 
 class AcceptReviewForm(forms.Form):
     reasons = forms.CharField(
         label="受理复查理由", widget=forms.Textarea(attrs={"rows": 3}), initial=DEFAULT_REVIEW_REASONS
     )
-    on = _on_field("受理日期（复查期限自次日起算）")
+    on = on_field("受理日期（复查期限自次日起算）")
 
 
 class ReferLegalForm(forms.Form):
@@ -68,7 +68,7 @@ class ReferLegalForm(forms.Form):
     )
     legal_route = forms.ChoiceField(label="已告知申诉人的法律途径", choices=LegalRoute.choices)
     legal_route_note = forms.CharField(label="说明（如受理法院、案号、告知方式）", max_length=300, required=False)
-    on = _on_field("告知日期")
+    on = on_field("告知日期")
 
 
 class PanelRowForm(forms.Form):
@@ -92,7 +92,7 @@ PanelFormSet = forms.formset_factory(PanelRowForm, extra=5, max_num=15)
 
 
 class PanelDateForm(forms.Form):
-    on = _on_field("组成日期")
+    on = on_field("组成日期")
 
 
 class DecideForm(forms.Form):
@@ -113,7 +113,7 @@ class DecideForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    on = _on_field("复查决定日期")
+    on = on_field("复查决定日期")
 
     def __init__(self, *args, members=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -125,4 +125,4 @@ class DecideForm(forms.Form):
 
 class FileForm(forms.Form):
     note = forms.CharField(label="备案说明", max_length=300, required=False)
-    on = _on_field("备案日期")
+    on = on_field("备案日期")

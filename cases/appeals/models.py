@@ -3,6 +3,7 @@
 each step on the case's timeline.
 """
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -11,6 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 
+from accounts.models import Role
+from bullying.records import StoredFile
+from bullying.timeutil import today_local
+from bullying.workflow import TransitionTable, transition
 from cases.models import Case, Determination, Severity
 
 REVIEW_DAYS = 15  # 政策清单第45项：复查工作应在15日内完成
@@ -43,6 +48,90 @@ class PanelKind(models.TextChoices):
     SCHOOL_REP = "school_rep", _("学校代表")
     PARENT_REP = "parent_rep", _("家长代表")
     EXPERT = "expert", _("校外专家")
+
+
+_COUNTY = [Role.COUNTY_OFFICER]
+
+# The appeal's workflow, declared once (services check it, the page reads it).
+APPEAL_TRANSITIONS = TransitionTable(
+    "appeals.Appeal",
+    statuses=dict(AppealStatus.choices),
+    noun="申诉",
+    transitions=[
+        transition(
+            "uphold",
+            source=[AppealStatus.RECEIVED],
+            target=AppealStatus.UPHELD,
+            label="作出维持决定",
+            service="appeal_uphold",
+            form="UpholdForm",
+            context_key="uphold_form",
+            roles=_COUNTY,
+        ),
+        transition(
+            "accept_review",
+            source=[AppealStatus.RECEIVED],
+            target=AppealStatus.REVIEWING,
+            label="受理复查",
+            service="appeal_accept_review",
+            form="AcceptReviewForm",
+            context_key="accept_form",
+            roles=_COUNTY,
+        ),
+        transition(
+            "refer_legal",
+            source=[AppealStatus.RECEIVED],
+            target=AppealStatus.NOT_ACCEPTED,
+            label="作出不予受理决定",
+            service="appeal_refer_legal",
+            form="ReferLegalForm",
+            context_key="refer_form",
+            roles=_COUNTY,
+        ),
+        transition(
+            "panel",
+            source=[AppealStatus.REVIEWING],
+            target=None,
+            label="组成复查调查小组",
+            service="appeal_form_panel",
+            form="PanelFormSet",
+            context_key="panel_formset",
+            roles=_COUNTY,
+        ),
+        transition(
+            "decide",
+            source=[AppealStatus.REVIEWING],
+            target=AppealStatus.DECIDED,
+            label="作出复查决定",
+            service="appeal_decide",
+            form="DecideForm",
+            context_key="decide_form",
+            roles=_COUNTY,
+            # A panel has been formed (it is never emptied once formed).
+            guard=lambda appeal: appeal.panel_formed_on is not None,
+        ),
+        transition(
+            "file",
+            source=[AppealStatus.DECIDED],
+            target=AppealStatus.FILED,
+            label="报上级备案",
+            service="appeal_file",
+            form="FileForm",
+            context_key="file_form",
+            roles=_COUNTY,
+        ),
+    ],
+)
+
+
+class AppealQuerySet(models.QuerySet):
+    @staticmethod
+    def overdue_q(today: dt.date | None = None) -> models.Q:
+        """A review still running after its due day (for filters and counts)."""
+        return models.Q(status=AppealStatus.REVIEWING, review_due__lt=today or today_local())
+
+    def overdue(self, today: dt.date | None = None) -> "AppealQuerySet":
+        return self.filter(self.overdue_q(today))
 
 
 class Appeal(models.Model):
@@ -127,6 +216,8 @@ class Appeal(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = AppealQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("申诉")
         verbose_name_plural = _("申诉")
@@ -156,7 +247,7 @@ class Appeal(models.Model):
         """Days until the review is due (negative when overdue); None if no clock runs."""
         if self.status != AppealStatus.REVIEWING or self.review_due is None:
             return None
-        today = today or timezone.localdate()
+        today = today or today_local()
         return (self.review_due - today).days
 
     @property
@@ -197,16 +288,11 @@ def _appeal_attachment_path(instance, filename: str) -> str:
     return f"appeals/{instance.appeal.county_id}/{uuid.uuid4().hex}"
 
 
-class AppealAttachment(models.Model):
+class AppealAttachment(StoredFile):
     """Material handed in with an appeal, stored under a random name (as case attachments)."""
 
     appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(upload_to=_appeal_attachment_path, max_length=200)
-    original_name = models.CharField(_("文件名"), max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("申诉材料")

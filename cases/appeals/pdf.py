@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from accounts.models import User
 from bullying.errors import ApplicationError
+from bullying.pdf import cn_date, local_moment, render_pdf
 from cases.appeals.models import Appeal
 from cases.models import PartyRole, Severity
-from cases.pdf import ROLE_ORDER, Redactor, _cn_date, _common, _local, _render
+from cases.pdf import ROLE_ORDER, document_context
+from cases.privacy import privacy_masked
 
 ADDRESSEES = [
     ("school", "学校"),
@@ -51,31 +53,28 @@ def review_decision_pdf(*, appeal: Appeal, viewer: User) -> bytes:
         raise ApplicationError("尚未作出复查决定，无法生成复查决定书。")
     case = appeal.case
     parties = sorted(case.parties.all(), key=lambda p: (ROLE_ORDER.get(p.role, 9), p.pk))
-    redact = Redactor(parties, active=True)
-    students = [
-        {"role": p.get_role_display(), "name": p.masked_name}
-        for p in parties
-        if p.role in (PartyRole.VICTIM, PartyRole.PERPETRATOR)
-    ]
+    # The letters leave the county office: masked, whoever prints them.
+    privacy = privacy_masked(case)
+    students = [privacy.party_label(p) for p in parties if p.role in (PartyRole.VICTIM, PartyRole.PERPETRATOR)]
     panel = list(appeal.panel.all())
     school_determination = appeal.determination
     context = {
-        **_common(case, viewer),
+        **document_context(case, viewer),
         "appeal": appeal,
         "county_name": appeal.county.name,
         "students": students,
         "addressees": ADDRESSEES,
-        "received_on_cn": _cn_date(appeal.received_on),
-        "accepted_on_cn": _cn_date(appeal.accepted_on),
-        "decided_on_cn": _cn_date(appeal.decided_on),
-        "school_decided_on_cn": _cn_date(school_determination.decided_on),
-        "occurred_on_cn": _cn_date(_local(case.occurred_at).date()),
+        "received_on_cn": cn_date(appeal.received_on),
+        "accepted_on_cn": cn_date(appeal.accepted_on),
+        "decided_on_cn": cn_date(appeal.decided_on),
+        "school_decided_on_cn": cn_date(school_determination.decided_on),
+        "occurred_on_cn": cn_date(local_moment(case.occurred_at).date()),
         "school_verdict": _verdict(school_determination.is_bullying, school_determination.severity),
         "review_verdict": _verdict(appeal.decision_is_bullying, appeal.decision_severity),
-        "relation": redact(appeal.appellant_relation),
-        "opinion": redact(appeal.decision_opinion),
+        "relation": privacy.field(appeal, "appellant_relation"),
+        "opinion": privacy.field(appeal, "decision_opinion"),
         "panel_size": len(panel),
         "unanimous": all(m.agreed for m in panel),
         "agreed_count": sum(1 for m in panel if m.agreed),
     }
-    return _render("cases/pdf/review_decision.html", context)
+    return render_pdf("cases/pdf/review_decision.html", context)

@@ -11,26 +11,30 @@ Who sees an appeal:
 Everything else is outside the caller's scope: 404, never 403.
 """
 
-from functools import reduce
-from operator import or_
-
 from django.db.models import Case as SqlCase
 from django.db.models import IntegerField, Prefetch, Q, QuerySet, Value, When
 from guardian.shortcuts import get_objects_for_user
 
 from accounts.models import COMMITTEE_ROLES, OrgUnit, Role, User
-from accounts.selectors import memberships_of, scope_roots
+from accounts.selectors import holds, holds_over, memberships_of, scope_roots, subtree_q
 from cases.appeals.models import Appeal, AppealStatus
 from cases.models import Case, Party
+from cases.privacy import ChildPrivacy, privacy_for
 from cases.selectors import forget_panel_grants
 
+# The county office handling an appeal: reads every appeal of its subtree and decides on it.
 APPEAL_MANAGER_ROLES = frozenset({Role.COUNTY_OFFICER})
+# The offices above, which read an appeal once it is filed with them (备案).
 APPEAL_FILING_READER_ROLES = frozenset({Role.CITY_OFFICER, Role.PROVINCE_OFFICER})
+# The committee of the school whose determination is appealed (read-only, its own school).
+APPEAL_SCHOOL_READER_ROLES = COMMITTEE_ROLES
+# Memberships that may sit on a review panel (on one appeal, through a guardian grant).
+APPEAL_PANEL_ROLES = frozenset({Role.REVIEW_EXPERT})
+# Everyone whom some appeal may be shown to (the appeal queue in the menu).
+APPEAL_READER_ROLES = (
+    APPEAL_MANAGER_ROLES | APPEAL_FILING_READER_ROLES | APPEAL_SCHOOL_READER_ROLES | APPEAL_PANEL_ROLES
+)
 VIEW_APPEAL = "appeals.view_appeal"
-
-
-def _subtree_q(roots: list[OrgUnit], prefix: str) -> Q:
-    return reduce(or_, (Q(**{f"{prefix}path__startswith": root.path}) for root in roots))
 
 
 def granted_appeals(user: User) -> QuerySet[Appeal]:
@@ -42,21 +46,27 @@ def granted_appeals(user: User) -> QuerySet[Appeal]:
     )
 
 
-def appeals_visible_to(user: User) -> QuerySet[Appeal]:
-    """Every appeal the caller may read, as one restricted queryset."""
+def appeals_visible_to(user: User, *, within: OrgUnit | None = None) -> QuerySet[Appeal]:
+    """Every appeal the caller may read, as one restricted queryset.
+
+    ``within``: the same set cut to the subtree of that unit (by the appealed case's
+    school), as a dashboard drilled to the unit counts it."""
     if not user.is_authenticated:
         return Appeal.objects.none()
     q = Q(pk__in=granted_appeals(user).values("pk"))
     managers = scope_roots(user, roles=APPEAL_MANAGER_ROLES)
     if managers:
-        q |= _subtree_q(managers, "county__")
+        q |= subtree_q(managers, "county__")
     filings = scope_roots(user, roles=APPEAL_FILING_READER_ROLES)
     if filings:
-        q |= Q(status=AppealStatus.FILED) & _subtree_q(filings, "county__")
-    schools = [m.org_unit_id for m in memberships_of(user) if m.role in COMMITTEE_ROLES]
+        q |= Q(status=AppealStatus.FILED) & subtree_q(filings, "county__")
+    schools = [m.org_unit_id for m in memberships_of(user) if m.role in APPEAL_SCHOOL_READER_ROLES]
     if schools:
         q |= Q(case__school_id__in=schools)
-    return Appeal.objects.filter(q)
+    qs = Appeal.objects.filter(q)
+    if within is not None:
+        qs = qs.filter(subtree_q([within], "case__school__"))
+    return qs
 
 
 def appeal_list(user: User) -> QuerySet[Appeal]:
@@ -95,25 +105,21 @@ def appeal_detail_queryset(user: User) -> QuerySet[Appeal]:
     )
 
 
-def _holds_over(user: User, roles, unit: OrgUnit) -> bool:
-    return any(m.role in roles and unit.path.startswith(m.org_unit.path) for m in memberships_of(user))
-
-
 def can_manage(user: User, appeal: Appeal) -> bool:
     """The county office handling the appeal takes every decision on it."""
-    return _holds_over(user, APPEAL_MANAGER_ROLES, appeal.county)
+    return holds_over(user, APPEAL_MANAGER_ROLES, appeal.county)
 
 
 def can_manage_county(user: User, county: OrgUnit) -> bool:
-    return _holds_over(user, APPEAL_MANAGER_ROLES, county)
+    return holds_over(user, APPEAL_MANAGER_ROLES, county)
 
 
 def can_lodge(user: User, case: Case) -> bool:
     """The county office over the school records an appeal; the school's committee
     forwards one it received."""
-    if any(m.role in COMMITTEE_ROLES and m.org_unit_id == case.school_id for m in memberships_of(user)):
+    if holds(user, COMMITTEE_ROLES, {case.school_id}):
         return True
-    return _holds_over(user, APPEAL_MANAGER_ROLES, case.school)
+    return holds_over(user, APPEAL_MANAGER_ROLES, case.school)
 
 
 def is_panel_member(user: User, appeal: Appeal) -> bool:
@@ -127,7 +133,7 @@ def panel_appeal_ids(user: User) -> set[int]:
     cached = getattr(user, "_panel_appeals_cache", None)
     if cached is None:
         cached = dict(granted_appeals(user).values_list("pk", "case_id"))
-        user._panel_appeals_cache = cached
+        user.__dict__["_panel_appeals_cache"] = cached
     return set(cached)
 
 
@@ -136,29 +142,22 @@ def forget_grants(user: User) -> None:
     forget_panel_grants(user)
 
 
+def appeal_privacy(user: User, appeal: Appeal) -> ChildPrivacy:
+    """What ``user`` sees of the children (and the appellant) in an appeal: the handling
+    school, the county office and the panel see names; the offices above read the filing
+    masked (政策清单第33项), also under an unmask grant for the case, which opens the
+    case's own pages only."""
+    return privacy_for(user, appeal.case, with_grant=False)
+
+
 def can_see_names(user: User, appeal: Appeal) -> bool:
-    """The appellant's name and the children's names: the handling school, the county
-    office and the panel; the offices above see the filing masked (政策清单第33项),
-    also under an unmask grant for the case (which opens the case's own pages only)."""
-    from cases import selectors
-
-    return selectors.can_see_names(user, appeal.case, with_grant=False)
-
-
-def masked_text(user: User, appeal: Appeal, text: str) -> str:
-    """Free text about an appeal (relation, grounds, opinion) as ``user`` may read it:
-    every party's full name replaced by ``张**`` unless the user may see names."""
-    if can_see_names(user, appeal):
-        return text
-    from cases.pdf import Redactor
-
-    return Redactor(appeal.case.parties.all(), active=True)(text)
+    return appeal_privacy(user, appeal).show_names
 
 
 def panel_candidates(appeal: Appeal) -> QuerySet[User]:
     """Users the county may put on the panel: anyone with a membership in its subtree."""
     return (
-        User.objects.filter(is_active=True, memberships__org_unit__path__startswith=appeal.county.path)
+        User.objects.filter(subtree_q([appeal.county], "memberships__org_unit__"), is_active=True)
         .distinct()
         .order_by("name", "username")
     )

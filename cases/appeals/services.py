@@ -31,18 +31,29 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from accounts.models import OrgUnit, Role, User
 from bullying.audit.models import ACTION_LABELS
-from bullying.deadlines.calendar import DueDate, compute_due, rule_for
+from bullying.deadlines.calendar import DueDate, compute_due, recompute_due_dates, rule_for
 from bullying.errors import ApplicationError
+from bullying.timeutil import today_local
+from bullying.uploads import check_upload, clean_name
+from bullying.workflow import advance, effective_date, lock, timeline_append
 from cases.appeals import selectors as appeal_selectors
-from cases.appeals.models import REVIEW_DAYS, Appeal, AppealAttachment, AppealStatus, LegalRoute, PanelKind, PanelMember
+from cases.appeals.models import (
+    APPEAL_TRANSITIONS,
+    REVIEW_DAYS,
+    Appeal,
+    AppealAttachment,
+    AppealStatus,
+    LegalRoute,
+    PanelKind,
+    PanelMember,
+)
 from cases.models import Case, Determination, Severity, Status
-from cases.services import _effective_date, _lock, _timeline, _today, current_determination, sniff_content_type
+from cases.services import case_for_update, current_determination
 
 APPEAL_STATUS_LABELS = dict(AppealStatus.choices)
 ACTION_LABELS.setdefault("appeal.read", "查阅申诉")
 SETTLED_STATUSES = (AppealStatus.UPHELD, AppealStatus.DECIDED, AppealStatus.FILED)
 VIEW_PERM = "view_appeal"
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
 # The standard wording when the office gives no reasons of its own (政策清单第45–46项).
 DEFAULT_UPHOLD_REASONS = (
@@ -57,24 +68,16 @@ DEFAULT_LEGAL_REASONS = "该事项涉法涉诉，不宜由防治学生欺凌工�
 
 
 def _lock_appeal(appeal: Appeal) -> Appeal:
-    return (
-        Appeal.objects.select_for_update(of=("self",))
-        .select_related("case", "case__school", "county", "county__parent", "determination")
-        .get(pk=appeal.pk)
+    return lock(
+        Appeal.objects.select_related("case", "case__school", "county", "county__parent", "determination"),
+        appeal.pk,
+        of=("self",),
     )
 
 
 def _require_manager(actor: User, appeal: Appeal) -> None:
     if not appeal_selectors.can_manage(actor, appeal):
         raise PermissionDenied("只有办理该申诉的县级防治学生欺凌工作部门可以办理此事项。")
-
-
-def _require_status(appeal: Appeal, *allowed: str, action: str) -> None:
-    if appeal.status not in allowed:
-        wanted = "、".join(str(APPEAL_STATUS_LABELS[s]) for s in allowed)
-        raise ApplicationError(
-            f"申诉当前状态为“{APPEAL_STATUS_LABELS[appeal.status]}”，不能{action}（需处于：{wanted}）。"
-        )
 
 
 def _text(value: str | None, *, field: str, label: str, max_length: int | None = None, required: bool = True) -> str:
@@ -84,14 +87,6 @@ def _text(value: str | None, *, field: str, label: str, max_length: int | None =
     if max_length and len(value) > max_length:
         raise ApplicationError(f"{label}不能超过 {max_length} 个字。", field=field)
     return value
-
-
-def _advance(appeal: Appeal, *, on: date, **fields) -> None:
-    for name, value in fields.items():
-        setattr(appeal, name, value)
-    if on > appeal.last_step_on:
-        appeal.last_step_on = on
-    appeal.save(update_fields=[*fields, "last_step_on", "updated_at"])
 
 
 def _review_due(appeal: Appeal, started_on: date, calendar=None) -> DueDate:
@@ -147,7 +142,7 @@ def appeal_lodge(
     """
     if not appeal_selectors.can_lodge(actor, case):
         raise PermissionDenied("只有主管县（区）防治学生欺凌工作部门或本校学生欺凌治理委员会可以登记申诉。")
-    case = _lock(case)
+    case = case_for_update(case)
     determination = current_determination(case)
     if determination is None or case.status in (Status.REPORTED, Status.INVESTIGATING):
         raise ApplicationError("该事件尚未作出认定，不能申诉。", field="case")
@@ -168,7 +163,7 @@ def appeal_lodge(
         appellant_relation, field="appellant_relation", label="申诉人与学生的关系", max_length=50
     )
     grounds = _text(grounds, field="grounds", label="申诉理由")
-    received_on = _effective_date(received_on, not_before=determination.decided_on, before_label="学校认定日期")
+    received_on = effective_date(received_on, after=determination.decided_on, after_label="学校认定日期")
     files = list(attachments or [])
     checked = [_check_upload(f) for f in files]
 
@@ -213,7 +208,7 @@ def appeal_lodge(
         text = f"{county.name}防治学生欺凌工作部门收到对学校认定的申诉（申诉编号 {appeal.number}）。"
     if checked:
         text = text[:-1] + f"，附申诉材料 {len(checked)} 份。"
-    _timeline(case, actor=actor, on=received_on, kind="appeal_received", text=text, appeal=appeal.pk)
+    timeline_append(case, actor=actor, on=received_on, kind="appeal_received", text=text, appeal=appeal.pk)
     if forwarded_by is not None:
         _notify(
             _county_officers(county),
@@ -225,20 +220,13 @@ def appeal_lodge(
 
 
 def _check_upload(upload) -> tuple:
-    if upload.size > MAX_ATTACHMENT_BYTES:
-        raise ApplicationError("申诉材料每份不能超过 10 MB。", field="attachments")
-    head = upload.read(2048)
-    upload.seek(0)
-    content_type = sniff_content_type(head)
-    if content_type is None:
-        raise ApplicationError("申诉材料只接受 JPG、PNG 图片，PDF 或 Word（.docx）文件。", field="attachments")
-    return upload, content_type
+    return upload, check_upload(upload, field="attachments", what="申诉材料")
 
 
 def _store_attachment(appeal: Appeal, upload, content_type: str, actor: User) -> AppealAttachment:
     attachment = AppealAttachment(
         appeal=appeal,
-        original_name=(upload.name or "申诉材料")[-200:],
+        original_name=clean_name(upload.name, "申诉材料"),
         content_type=content_type,
         size=upload.size,
         uploaded_by=actor,
@@ -257,11 +245,16 @@ def appeal_uphold(*, actor: User, appeal: Appeal, reasons: str = "", on: date | 
     """The school's procedure was proper and the facts clear: its decision stands, no review."""
     appeal = _lock_appeal(appeal)
     _require_manager(actor, appeal)
-    _require_status(appeal, AppealStatus.RECEIVED, action="作出维持决定")
+    APPEAL_TRANSITIONS.check(appeal, "uphold")
     reasons = _text(reasons, field="reasons", label="理由", required=False) or DEFAULT_UPHOLD_REASONS
-    on = _effective_date(on, not_before=appeal.last_step_on, before_label="收到申诉日期")
-    _advance(appeal, on=on, status=AppealStatus.UPHELD, accepted_on=on, acceptance_reasons=reasons, acceptance_by=actor)
-    _timeline(
+    on = effective_date(on, after=appeal.last_step_on, after_label="收到申诉日期")
+    advance(
+        appeal,
+        to=AppealStatus.UPHELD,
+        on=on,
+        fields={"accepted_on": on, "acceptance_reasons": reasons, "acceptance_by": actor},
+    )
+    timeline_append(
         appeal.case,
         actor=actor,
         on=on,
@@ -278,21 +271,23 @@ def appeal_accept_review(*, actor: User, appeal: Appeal, reasons: str = "", on: 
     """Accept the appeal and start the review: 15 days from the acceptance date."""
     appeal = _lock_appeal(appeal)
     _require_manager(actor, appeal)
-    _require_status(appeal, AppealStatus.RECEIVED, action="受理复查")
+    APPEAL_TRANSITIONS.check(appeal, "accept_review")
     reasons = _text(reasons, field="reasons", label="理由", required=False) or DEFAULT_REVIEW_REASONS
-    on = _effective_date(on, not_before=appeal.last_step_on, before_label="收到申诉日期")
+    on = effective_date(on, after=appeal.last_step_on, after_label="收到申诉日期")
     due = _review_due(appeal, on)
-    _advance(
+    advance(
         appeal,
+        to=AppealStatus.REVIEWING,
         on=on,
-        status=AppealStatus.REVIEWING,
-        accepted_on=on,
-        acceptance_reasons=reasons,
-        acceptance_by=actor,
-        review_due=due.due,
-        review_due_steps=list(due.steps),
+        fields={
+            "accepted_on": on,
+            "acceptance_reasons": reasons,
+            "acceptance_by": actor,
+            "review_due": due.due,
+            "review_due_steps": list(due.steps),
+        },
     )
-    _timeline(
+    timeline_append(
         appeal.case,
         actor=actor,
         on=on,
@@ -319,7 +314,7 @@ def appeal_refer_legal(
     legal route the appellant was told to take (政策清单第46项)."""
     appeal = _lock_appeal(appeal)
     _require_manager(actor, appeal)
-    _require_status(appeal, AppealStatus.RECEIVED, action="作出不予受理决定")
+    APPEAL_TRANSITIONS.check(appeal, "refer_legal")
     legal_route = legal_route or LegalRoute.LEGAL_PROCEEDINGS
     if legal_route not in LegalRoute.values:
         raise ApplicationError(f"法律途径“{legal_route}”无效。", field="legal_route")
@@ -327,18 +322,20 @@ def appeal_refer_legal(
         legal_route_note, field="legal_route_note", label="法律途径说明", max_length=300, required=False
     )
     reasons = _text(reasons, field="reasons", label="理由", required=False) or DEFAULT_LEGAL_REASONS
-    on = _effective_date(on, not_before=appeal.last_step_on, before_label="收到申诉日期")
-    _advance(
+    on = effective_date(on, after=appeal.last_step_on, after_label="收到申诉日期")
+    advance(
         appeal,
+        to=AppealStatus.NOT_ACCEPTED,
         on=on,
-        status=AppealStatus.NOT_ACCEPTED,
-        accepted_on=on,
-        acceptance_reasons=reasons,
-        acceptance_by=actor,
-        legal_route=legal_route,
-        legal_route_note=legal_route_note,
+        fields={
+            "accepted_on": on,
+            "acceptance_reasons": reasons,
+            "acceptance_by": actor,
+            "legal_route": legal_route,
+            "legal_route_note": legal_route_note,
+        },
     )
-    _timeline(
+    timeline_append(
         appeal.case,
         actor=actor,
         on=on,
@@ -364,8 +361,8 @@ def appeal_form_panel(
     and its case; members dropped from a re-formed panel lose it."""
     appeal = _lock_appeal(appeal)
     _require_manager(actor, appeal)
-    _require_status(appeal, AppealStatus.REVIEWING, action="组成复查调查小组")
-    on = _effective_date(on, not_before=appeal.accepted_on, before_label="受理复查日期")
+    APPEAL_TRANSITIONS.check(appeal, "panel")
+    on = effective_date(on, after=appeal.accepted_on, after_label="受理复查日期")
     members = [(user, kind) for user, kind in members]
     if not members:
         raise ApplicationError("请选择复查调查小组成员。", field="members")
@@ -400,10 +397,10 @@ def appeal_form_panel(
 
     current = {m.user_id: m for m in PanelMember.objects.filter(appeal=appeal).select_related("user")}
     wanted = {user.pk: (user, kind) for user, kind in members}
-    for user_id, member in current.items():
+    for user_id, dropped in current.items():
         if user_id not in wanted:
-            remove_perm(VIEW_PERM, member.user, appeal)
-            member.delete()
+            remove_perm(VIEW_PERM, dropped.user, appeal)
+            dropped.delete()
     result = []
     for user_id, (user, kind) in wanted.items():
         member = current.get(user_id)
@@ -425,9 +422,9 @@ def appeal_form_panel(
         appeal_selectors.forget_grants(user)
         result.append(member)
     first = not current
-    _advance(appeal, on=on, panel_formed_on=on)
+    advance(appeal, on=on, fields={"panel_formed_on": on})
     counts = "、".join(f"{label} {sum(1 for _u, k in members if k == value)} 人" for value, label in PanelKind.choices)
-    _timeline(
+    timeline_append(
         appeal.case,
         actor=actor,
         on=on,
@@ -464,11 +461,11 @@ def appeal_decide(
     """
     appeal = _lock_appeal(appeal)
     _require_manager(actor, appeal)
-    _require_status(appeal, AppealStatus.REVIEWING, action="作出复查决定")
+    APPEAL_TRANSITIONS.check(appeal, "decide")
     members = list(PanelMember.objects.filter(appeal=appeal).select_related("user"))
     if not members:
         raise ApplicationError("请先组成复查调查小组，再作出复查决定。")
-    on = _effective_date(on, not_before=appeal.last_step_on, before_label="组成调查小组日期")
+    on = effective_date(on, after=appeal.last_step_on, after_label="组成调查小组日期")
     if not isinstance(is_bullying, bool):
         raise ApplicationError("请明确复查认定是否构成欺凌。", field="is_bullying")
     if is_bullying:
@@ -496,21 +493,23 @@ def appeal_decide(
     for member in members:
         member.agreed = member.user_id in agreed_ids
         member.save(update_fields=["agreed"])
-    _advance(
+    advance(
         appeal,
+        to=AppealStatus.DECIDED,
         on=on,
-        status=AppealStatus.DECIDED,
-        decided_on=on,
-        decision_is_bullying=is_bullying,
-        decision_severity=severity,
-        decision_opinion=opinion,
-        agreement_note=agreement_note,
-        decided_by=actor,
-        overturned=overturned,
+        fields={
+            "decided_on": on,
+            "decision_is_bullying": is_bullying,
+            "decision_severity": severity,
+            "decision_opinion": opinion,
+            "agreement_note": agreement_note,
+            "decided_by": actor,
+            "overturned": overturned,
+        },
     )
     late = "（超过复查期限）" if appeal.decided_late else ""
     agreed = "小组成员一致同意" if agreed_ids == member_ids else f"小组 {len(members)} 人中 {len(agreed_ids)} 人同意"
-    _timeline(
+    timeline_append(
         appeal.case,
         actor=actor,
         on=on,
@@ -523,7 +522,7 @@ def appeal_decide(
     if overturned:
         _reopen_case(actor=actor, appeal=appeal, on=on)
     else:
-        _timeline(
+        timeline_append(
             appeal.case,
             actor=actor,
             on=on,
@@ -536,7 +535,8 @@ def appeal_decide(
 
 def _reopen_case(*, actor: User, appeal: Appeal, on: date) -> None:
     """复查改变认定：the case goes back to the school with the review's finding."""
-    case = _lock(appeal.case)
+    assert appeal.decision_is_bullying is not None  # the review decision set it
+    case = case_for_update(appeal.case)
     determination = Determination.objects.create(
         case=case,
         meeting_on=on,
@@ -552,33 +552,26 @@ def _reopen_case(*, actor: User, appeal: Appeal, on: date) -> None:
     appeal.review_determination = determination
     appeal.save(update_fields=["review_determination", "updated_at"])
     previous = case.status
-    case.status = Status.DETERMINED
-    case.is_bullying = appeal.decision_is_bullying
-    case.severity = appeal.decision_severity
     # ``determined_on`` stays the school's date: it measures the school's 10-day
     # investigation, which the review does not make late.
-    case.reopened_by_review = True
-    case.closed_on = None
-    if on > case.last_step_on:
-        case.last_step_on = on
-    case.save(
-        update_fields=[
-            "status",
-            "is_bullying",
-            "severity",
-            "reopened_by_review",
-            "closed_on",
-            "last_step_on",
-            "updated_at",
-        ]
+    advance(
+        case,
+        to=Status.DETERMINED,
+        on=on,
+        fields={
+            "is_bullying": appeal.decision_is_bullying,
+            "severity": appeal.decision_severity,
+            "reopened_by_review": True,
+            "closed_on": None,
+        },
     )
     was = f"（原状态：{Status(previous).label}）" if previous != Status.DETERMINED else ""
-    _timeline(
+    timeline_append(
         case,
         actor=actor,
         on=on,
         kind="reopened_by_review",
-        text=f"复查改变认定，退回学校重新处理{was}：复查认定{_verdict(case.is_bullying, case.severity)}。",
+        text=f"复查改变认定，退回学校重新处理{was}：复查认定{_verdict(appeal.decision_is_bullying, case.severity)}。",
         appeal=appeal.pk,
     )
 
@@ -593,17 +586,22 @@ def appeal_file(*, actor: User, appeal: Appeal, note: str = "", on: date | None 
     panel's access ends."""
     appeal = _lock_appeal(appeal)
     _require_manager(actor, appeal)
-    _require_status(appeal, AppealStatus.DECIDED, action="报上级备案")
+    APPEAL_TRANSITIONS.check(appeal, "file")
     note = _text(note, field="note", label="备案说明", max_length=300, required=False)
-    on = _effective_date(on, not_before=appeal.last_step_on, before_label="复查决定日期")
+    on = effective_date(on, after=appeal.last_step_on, after_label="复查决定日期")
     above = appeal.county.parent
     if above is None:  # pragma: no cover - a county always sits under a city
         raise ApplicationError("办理单位没有上级单位，无法备案。")
-    _advance(appeal, on=on, status=AppealStatus.FILED, filed_on=on, filed_with=above, filed_by=actor, filing_note=note)
+    advance(
+        appeal,
+        to=AppealStatus.FILED,
+        on=on,
+        fields={"filed_on": on, "filed_with": above, "filed_by": actor, "filing_note": note},
+    )
     for member in PanelMember.objects.filter(appeal=appeal).select_related("user"):
         remove_perm(VIEW_PERM, member.user, appeal)
         appeal_selectors.forget_grants(member.user)
-    _timeline(
+    timeline_append(
         appeal.case,
         actor=actor,
         on=on,
@@ -621,28 +619,29 @@ def appeal_file(*, actor: User, appeal: Appeal, note: str = "", on: date | None 
 @transaction.atomic
 def appeal_recompute_due_dates(*, actor: User | None, reason: str, calendar=None) -> int:
     """Recompute the review due date of every appeal under review; record each change on
-    the case timeline. Registered with ``bullying.deadlines.calendar`` from ``CasesConfig.ready``."""
-    changed = 0
-    appeals = (
+    the case timeline. Registered with ``bullying.deadlines.calendar`` from ``AppealsConfig.ready``."""
+    today = today_local()
+
+    def record(appeal: Appeal, old: date, due: DueDate) -> None:
+        timeline_append(
+            appeal.case,
+            actor=actor,
+            on=today,
+            kind="appeal_due_recomputed",
+            text=f"节假日安排调整（{reason[:100]}），申诉（{appeal.number}）复查期限由 "
+            f"{old:%Y-%m-%d} 改为 {due.due:%Y-%m-%d}。",
+            appeal=appeal.pk,
+        )
+
+    return recompute_due_dates(
         Appeal.objects.select_for_update(of=("self",))
         .select_related("case", "case__school")
-        .filter(status=AppealStatus.REVIEWING)
+        .filter(status=AppealStatus.REVIEWING),
+        start_field="accepted_on",
+        due_field="review_due",
+        steps_field="review_due_steps",
+        days=REVIEW_DAYS,
+        unit_of=lambda appeal: appeal.case.school,
+        on_change=record,
+        calendar=calendar,
     )
-    for appeal in appeals:
-        due = _review_due(appeal, appeal.accepted_on, calendar)
-        if due.due != appeal.review_due:
-            old = appeal.review_due
-            appeal.review_due = due.due
-            appeal.review_due_steps = list(due.steps)
-            appeal.save(update_fields=["review_due", "review_due_steps", "updated_at"])
-            _timeline(
-                appeal.case,
-                actor=actor,
-                on=_today(),
-                kind="appeal_due_recomputed",
-                text=f"节假日安排调整（{reason[:100]}），申诉（{appeal.number}）复查期限由 "
-                f"{old:%Y-%m-%d} 改为 {due.due:%Y-%m-%d}。",
-                appeal=appeal.pk,
-            )
-            changed += 1
-    return changed

@@ -12,11 +12,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from bullying.access import get_in_scope_or_404
 from bullying.errors import ApplicationError
+from bullying.steps import form_error, run_step
 from cases import selectors, services
 from cases.appeals import forms as f
 from cases.appeals import pdf as appeal_pdf
@@ -24,9 +26,8 @@ from cases.appeals import selectors as appeal_selectors
 from cases.appeals import services as appeal_services
 from cases.appeals.api.views import record_read
 from cases.appeals.filters import AppealFilter
-from cases.appeals.models import AppealAttachment, AppealStatus, PanelKind
-from cases.models import mask_name
-from cases.privacy import Redactor
+from cases.appeals.models import APPEAL_TRANSITIONS, AppealAttachment, PanelKind
+from cases.privacy import PrivacyScope
 
 
 def _appeal_or_404(request, pk: int):
@@ -38,17 +39,11 @@ def appeal_list(request):
     qs = appeal_selectors.appeal_list(request.user)
     filterset = AppealFilter(request.GET or None, queryset=qs)
     page = Paginator(filterset.qs, 30).get_page(request.GET.get("page"))
-    user = request.user
+    privacy = PrivacyScope(request.user, with_grant=False)
     rows = []
     for appeal in page:
-        show = appeal_selectors.can_see_names(user, appeal)
-        rows.append(
-            (
-                appeal,
-                appeal.appellant_name if show else mask_name(appeal.appellant_name),
-                appeal_selectors.masked_text(user, appeal, appeal.appellant_relation),
-            )
-        )
+        shown = privacy(appeal.case)
+        rows.append((appeal, shown.appellant_name(appeal), shown.field(appeal, "appellant_relation")))
     return render(request, "appeals/appeal_list.html", {"filter": filterset, "page": page, "rows": rows})
 
 
@@ -66,7 +61,7 @@ def _candidates(appeal):
                 {
                     f"{m.org_unit.name}{m.get_role_display()}"
                     for m in user.memberships.all()
-                    if m.org_unit.path.startswith(appeal.county.path)
+                    if m.org_unit.is_within(appeal.county)
                 }
             )
         )
@@ -80,25 +75,20 @@ def _panel_initial(appeal):
 
 def _forms(appeal, **bound):
     """The action forms for the appeal's current state (only for its county office)."""
-    forms = {}
-    if appeal.status == AppealStatus.RECEIVED:
-        forms = {
-            "accept_form": f.AcceptReviewForm(prefix="acc"),
-            "uphold_form": f.UpholdForm(prefix="uph"),
-            "refer_form": f.ReferLegalForm(prefix="ref"),
-        }
-    elif appeal.status == AppealStatus.REVIEWING:
-        members = list(appeal.panel.select_related("user"))
-        forms = {
-            "panel_formset": f.PanelFormSet(
-                prefix="panel", initial=_panel_initial(appeal), form_kwargs={"candidates": _candidates(appeal)}
-            ),
-            "panel_date_form": f.PanelDateForm(prefix="pd"),
-        }
-        if members:
-            forms["decide_form"] = f.DecideForm(prefix="dec", members=members)
-    elif appeal.status == AppealStatus.DECIDED:
-        forms = {"file_form": f.FileForm(prefix="file")}
+    factories = {
+        "accept_form": lambda: f.AcceptReviewForm(prefix="acc"),
+        "uphold_form": lambda: f.UpholdForm(prefix="uph"),
+        "refer_form": lambda: f.ReferLegalForm(prefix="ref"),
+        "panel_formset": lambda: f.PanelFormSet(
+            prefix="panel", initial=_panel_initial(appeal), form_kwargs={"candidates": _candidates(appeal)}
+        ),
+        "decide_form": lambda: f.DecideForm(prefix="dec", members=list(appeal.panel.select_related("user"))),
+        "file_form": lambda: f.FileForm(prefix="file"),
+    }
+    visible = APPEAL_TRANSITIONS.visible_forms(appeal)
+    forms = {key: make() for key, make in factories.items() if key in visible}
+    if "panel_formset" in forms:
+        forms["panel_date_form"] = f.PanelDateForm(prefix="pd")
     forms.update(bound)
     return forms
 
@@ -106,28 +96,27 @@ def _forms(appeal, **bound):
 def _page_context(request, appeal, **bound):
     user = request.user
     case = appeal.case
-    show_names = appeal_selectors.can_see_names(user, appeal)
-    parties = list(case.parties.all())
-    redact = Redactor(parties, active=not show_names)
+    privacy = appeal_selectors.appeal_privacy(user, appeal)
     manager = appeal_selectors.can_manage(user, appeal)
     can_open_case = selectors.cases_visible_to(user).filter(pk=case.pk).exists()
     context = {
-        "appeal": appeal,
-        "case": case,
-        "show_names": show_names,
-        "appellant_name": appeal.appellant_name if show_names else mask_name(appeal.appellant_name),
-        "appellant_relation": redact(appeal.appellant_relation),
-        "grounds": redact(appeal.grounds),
-        "opinion": redact(appeal.decision_opinion),
-        "agreement_note": redact(appeal.agreement_note),
-        "parties": [(p, p.name if show_names else p.masked_name) for p in parties],
-        "school_determination": appeal.determination,
-        "case_summary": redact(case.summary),
-        "case_location": redact(case.location),
-        "determination_reasoning": redact(appeal.determination.reasoning),
-        "timeline": [(e, redact(e.text)) for e in case.timeline.select_related("actor").all()],
+        # Display copies through the presenter: staff-written text may name a child.
+        "appeal": privacy.wrap(appeal),
+        "case": privacy.wrap(case),
+        "show_names": privacy.show_names,
+        "appellant_name": privacy.appellant_name(appeal),
+        "appellant_relation": privacy.field(appeal, "appellant_relation"),
+        "grounds": privacy.field(appeal, "grounds"),
+        "opinion": privacy.field(appeal, "decision_opinion"),
+        "agreement_note": privacy.field(appeal, "agreement_note"),
+        "parties": [(party, party.name) for party in privacy.wrap_all(case.parties.all())],
+        "school_determination": privacy.wrap(appeal.determination),
+        "case_summary": privacy.field(case, "summary"),
+        "case_location": privacy.field(case, "location"),
+        "determination_reasoning": privacy.field(appeal.determination, "reasoning"),
+        "timeline": [(e, e.text) for e in privacy.wrap_all(case.timeline.select_related("actor").all())],
         "panel": list(appeal.panel.select_related("user").all()),
-        "attachments": list(appeal.attachments.all()),
+        "attachments": privacy.wrap_all(appeal.attachments.all()),
         "can_manage": manager,
         "is_panel_member": appeal_selectors.is_panel_member(user, appeal),
         "can_open_case": can_open_case,
@@ -147,7 +136,8 @@ def appeal_detail(request, pk: int):
 
 
 def _steps(appeal):
-    """Each step: (context key, form factory, service call, success message)."""
+    """Each step of ``APPEAL_TRANSITIONS`` posted from the page: (form factory, service
+    call, success message). The form's context key comes from the table."""
 
     def panel_members(formset):
         rows = [r for r in formset.cleaned_data if r.get("user")]
@@ -157,7 +147,6 @@ def _steps(appeal):
     members = list(appeal.panel.select_related("user"))
     return {
         "accept_review": (
-            "accept_form",
             lambda data: f.AcceptReviewForm(data, prefix="acc"),
             lambda user, d: appeal_services.appeal_accept_review(
                 actor=user, appeal=appeal, reasons=d["reasons"], on=d["on"]
@@ -165,13 +154,11 @@ def _steps(appeal):
             "已受理申诉并启动复查，15 日复查期限开始计算。",
         ),
         "uphold": (
-            "uphold_form",
             lambda data: f.UpholdForm(data, prefix="uph"),
             lambda user, d: appeal_services.appeal_uphold(actor=user, appeal=appeal, reasons=d["reasons"], on=d["on"]),
             "已决定维持学校的处理结果。",
         ),
         "refer_legal": (
-            "refer_form",
             lambda data: f.ReferLegalForm(data, prefix="ref"),
             lambda user, d: appeal_services.appeal_refer_legal(
                 actor=user,
@@ -184,7 +171,6 @@ def _steps(appeal):
             "已作出不予受理决定并记录告知的法律途径。",
         ),
         "decide": (
-            "decide_form",
             lambda data: f.DecideForm(data, prefix="dec", members=members),
             lambda user, d: appeal_services.appeal_decide(
                 actor=user,
@@ -199,7 +185,6 @@ def _steps(appeal):
             "复查决定已记录，可下载复查决定书送达学校、家长和学生。",
         ),
         "file": (
-            "file_form",
             lambda data: f.FileForm(data, prefix="file"),
             lambda user, d: appeal_services.appeal_file(actor=user, appeal=appeal, note=d["note"], on=d["on"]),
             "已报上级备案，复查调查小组的查阅权限已终止。",
@@ -219,21 +204,22 @@ def appeal_step(request, pk: int, step: str):
         return _panel_step(request, appeal, steps["_panel_members"])
     if step not in steps or step.startswith("_"):
         raise Http404
-    key, make_form, call, done = steps[step]
-    form = make_form(request.POST)
-    if form.is_valid():
-        try:
-            call(request.user, form.cleaned_data)
-        except ApplicationError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            messages.success(request, done)
-            return redirect("appeals:detail", pk=appeal.pk)
-    messages.error(request, "未保存：请按提示修改后重新提交。")
-    appeal = _appeal_or_404(request, pk)
-    context = _page_context(request, appeal, **{key: form})
-    context["open_form"] = key
-    return render(request, "appeals/appeal_detail.html", context, status=400)
+    key = APPEAL_TRANSITIONS[step].context_key
+    make_form, call, done = steps[step]
+
+    def render_error(form):
+        context = _page_context(request, _appeal_or_404(request, pk), **{key: form})
+        context["open_form"] = key
+        return render(request, "appeals/appeal_detail.html", context, status=400)
+
+    return run_step(
+        request,
+        form=make_form(request.POST),
+        service=lambda d: call(request.user, d),
+        success_message=done,
+        success_url=reverse("appeals:detail", args=[appeal.pk]),
+        render_error=render_error,
+    )
 
 
 def _panel_step(request, appeal, panel_members):
@@ -264,9 +250,7 @@ def _panel_step(request, appeal, panel_members):
 @login_required
 def appeal_new(request, pk: int):
     """Lodge an appeal from a case page (county office, or the school forwarding it)."""
-    case = selectors.case_detail_queryset(request.user).filter(pk=pk).first()
-    if case is None:
-        raise Http404
+    case = get_in_scope_or_404(request, selectors.case_detail_queryset(request.user), pk)
     if not appeal_selectors.can_lodge(request.user, case):
         raise PermissionDenied
     form = f.LodgeForm(request.POST or None, request.FILES or None)
@@ -282,7 +266,7 @@ def appeal_new(request, pk: int):
                 attachments=form.cleaned_data["attachments"],
             )
         except ApplicationError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            form_error(form, exc)
         else:
             if appeal.forwarded_by_id:
                 messages.success(request, f"申诉已登记并转交{appeal.county.name}，编号 {appeal.number}。")
@@ -316,9 +300,7 @@ def appeal_notice_pdf(request, pk: int):
 @login_required
 def appeal_attachment(request, pk: int, attachment_id: int):
     appeal = _appeal_or_404(request, pk)
-    attachment = AppealAttachment.objects.filter(appeal=appeal, pk=attachment_id).first()
-    if attachment is None:
-        raise Http404
+    attachment = get_in_scope_or_404(request, AppealAttachment.objects.filter(appeal=appeal), attachment_id)
     record_read(actor=request.user, appeal=appeal, via=f"attachment:{attachment.pk}")
     return FileResponse(
         attachment.file.open("rb"),

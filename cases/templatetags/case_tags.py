@@ -6,8 +6,9 @@ from django.utils import timezone
 
 from accounts.models import COMMITTEE_ROLES, Role
 from accounts.selectors import has_role
+from bullying.timeutil import today_local
 from cases import selectors
-from cases.models import OPEN_STATUSES, Status
+from cases.models import OPEN_STATUSES, CaseQuerySet, Status
 
 register = template.Library()
 
@@ -21,12 +22,12 @@ def absolute(value):
 
 
 def _panel_counts(qs):
-    today = timezone.localdate()
+    today = today_local()
     return qs.aggregate(
         open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
         reported=Count("pk", filter=Q(status=Status.REPORTED)),
         investigating=Count("pk", filter=Q(status=Status.INVESTIGATING)),
-        overdue=Count("pk", filter=Q(status=Status.INVESTIGATING, investigation_due__lt=today)),
+        overdue=Count("pk", filter=CaseQuerySet.overdue_q(today)),
         due_soon=Count(
             "pk",
             filter=Q(

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from accounts.models import OrgUnit
 from bullying.api import ScopedViewSet
 from bullying.errors import ApplicationError
+from bullying.uploads import SUFFIXES
 from inspections import pdf, reports, selectors, services
 from inspections.api import serializers as s
 from inspections.filters import AccountabilityFilter, InspectionFilter, PolicyItemFilter, RectificationFilter
@@ -24,7 +25,6 @@ from inspections.models import (
     PolicyItem,
     RectificationEvidence,
 )
-from inspections.uploads import SUFFIXES
 
 FILE_PARSERS = [JSONParser, FormParser, MultiPartParser]
 

@@ -7,8 +7,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
 from accounts.models import Level, OrgUnit, User
+from accounts.selectors import holds
 from bullying.audit.services import audit_record
 from bullying.errors import ApplicationError
+from bullying.uploads import DOCUMENTS_AND_SHEETS, check_upload
+from bullying.workflow import effective_date
 from inspections import selectors
 from inspections.models import (
     LEVEL_ORDER,
@@ -20,13 +23,7 @@ from inspections.models import (
     TaskKind,
     TaskSubmission,
 )
-from inspections.services._common import (
-    _effective_date,
-    _store_upload,
-    _text,
-    _weight,
-)
-from inspections.uploads import check_upload
+from inspections.services.common import clean_text, clean_weight, store_upload
 
 # ---------------------------------------------------------------------------
 # Campaigns (专项治理行动)
@@ -107,8 +104,8 @@ STANDARD_TASKS = [
 ]
 
 
-def _require_oversight_at(actor: User, unit: OrgUnit, what: str) -> None:
-    if not selectors._holds(actor, selectors.OVERSIGHT_ROLES, {unit.pk}):
+def require_oversight_at(actor: User, unit: OrgUnit, what: str) -> None:
+    if not holds(actor, selectors.OVERSIGHT_ROLES, {unit.pk}):
         raise PermissionDenied(f"只有{unit.name}的教育行政部门或督导人员可以{what}。")
 
 
@@ -127,8 +124,8 @@ def campaign_create(
 ) -> Campaign:
     """A campaign with its phases (``kind``, ``starts_on``, ``ends_on``, ``description``)
     and the reports units must file (``phase`` kind, ``kind``, ``title``, ``levels``, ``due_on``)."""
-    _require_oversight_at(actor, organiser, "组织专项治理行动")
-    name = _text(name, field="name", label="行动名称", max_length=100)
+    require_oversight_at(actor, organiser, "组织专项治理行动")
+    name = clean_text(name, field="name", label="行动名称", max_length=100)
     edition = edition or selectors.current_edition()
     if edition is None:
         raise ApplicationError("尚未导入政策清单。")
@@ -137,7 +134,7 @@ def campaign_create(
     for key, value in (weights or {}).items():
         if not str(key).isdigit() or int(key) not in numbers:
             raise ApplicationError(f"权重中的条目“{key}”不在政策清单中。", field="weights")
-        clean_weights[str(int(key))] = str(_weight(value))
+        clean_weights[str(int(key))] = str(clean_weight(value))
     campaign = Campaign.objects.create(
         name=name,
         year=year,
@@ -164,8 +161,8 @@ def campaign_create(
         )
     below = {level for level in LEVEL_ORDER if LEVEL_ORDER.index(level) > LEVEL_ORDER.index(organiser.level)}
     for task in tasks:
-        phase = by_kind.get(task["phase"])
-        if phase is None:
+        task_phase = by_kind.get(task["phase"])
+        if task_phase is None:
             raise ApplicationError(f"报送事项“{task['title']}”所属阶段不存在。", field="tasks")
         if task["kind"] not in TaskKind.values:
             raise ApplicationError(f"报送事项类型“{task['kind']}”无效。", field="tasks")
@@ -174,7 +171,7 @@ def campaign_create(
             continue
         CampaignTask.objects.create(
             campaign=campaign,
-            phase=phase,
+            phase=task_phase,
             kind=task["kind"],
             title=task["title"],
             levels=[str(level) for level in levels],
@@ -223,11 +220,11 @@ def task_submit(
     campaign = task.campaign
     if not unit.is_within(campaign.organiser) or unit.level not in task.levels:
         raise ApplicationError(f"{unit.name}不需要报送“{task.title}”。", field="unit")
-    on = _effective_date(on)
-    note = _text(note, field="note", label="说明", required=uploaded_file is None)
+    on = effective_date(on)
+    note = clean_text(note, field="note", label="说明", required=uploaded_file is None)
     submission = TaskSubmission(task=task, org_unit=unit, submitted_on=on, note=note, submitted_by=actor)
     if uploaded_file is not None:
-        _store_upload(submission, uploaded_file, check_upload(uploaded_file))
+        store_upload(submission, uploaded_file, check_upload(uploaded_file, allowed=DOCUMENTS_AND_SHEETS))
     try:
         with transaction.atomic():
             submission.save()

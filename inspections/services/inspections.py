@@ -10,8 +10,11 @@ from django.utils import timezone
 from accounts.models import OrgUnit, User
 from bullying.audit.services import audit_record
 from bullying.errors import ApplicationError
+from bullying.uploads import DOCUMENTS_AND_SHEETS, check_upload
+from bullying.workflow import advance, effective_date, lock
 from inspections import selectors
 from inspections.models import (
+    INSPECTION_TRANSITIONS,
     Campaign,
     Evidence,
     Inspection,
@@ -22,25 +25,15 @@ from inspections.models import (
     Result,
     compute_score,
 )
-from inspections.services._common import (
-    _effective_date,
-    _store_upload,
-    _text,
-    _weight,
-)
-from inspections.uploads import check_upload
+from inspections.services.common import clean_text, clean_weight, store_upload
 
 # ---------------------------------------------------------------------------
 # Inspections
 
 
-def _lock(inspection: Inspection) -> Inspection:
-    return Inspection.objects.select_for_update().select_related("target", "office").get(pk=inspection.pk)
-
-
-def _require_draft(inspection: Inspection) -> None:
-    if inspection.status != InspectionStatus.DRAFT:
-        raise ApplicationError("检查已提交，不能再修改。")
+def inspection_for_update(inspection: Inspection) -> Inspection:
+    """The inspection row locked for the rest of the transaction, with target and office."""
+    return lock(Inspection.objects.select_related("target", "office"), inspection.pk)
 
 
 def _require_editor(actor: User, inspection: Inspection) -> None:
@@ -66,6 +59,7 @@ def inspection_create(
     that applies to the target's level, weighted by the campaign (1 by default)."""
     if kind not in InspectionKind.values:
         raise ApplicationError("检查类型应为 self_check（对照自查）或 supervision（督导检查）。", field="kind")
+    office: OrgUnit | None
     if kind == InspectionKind.SELF_CHECK:
         if not selectors.acts_for(actor, target):
             raise PermissionDenied("自查由被检查单位自行开展：学校由欺凌治理委员会主任，教育局由本级工作人员填报。")
@@ -86,7 +80,7 @@ def inspection_create(
             raise ApplicationError("该督导批次已公布结果，不能再增加检查。", field="round")
     if campaign is not None and not target.is_within(campaign.organiser):
         raise ApplicationError("被检查单位不在该专项治理行动范围内。", field="campaign")
-    inspected_on = _effective_date(inspected_on, field="inspected_on")
+    inspected_on = effective_date(inspected_on, field="inspected_on")
     edition = campaign.edition if campaign is not None else selectors.current_edition()
     if edition is None:
         raise ApplicationError("尚未导入政策清单，无法开展检查。")
@@ -131,15 +125,15 @@ def inspection_update(
     is_unannounced: bool | None = None,
 ) -> Inspection:
     """Change the header of a draft: conclusion, date, flags."""
-    inspection = _lock(inspection)
+    inspection = inspection_for_update(inspection)
     _require_editor(actor, inspection)
-    _require_draft(inspection)
+    INSPECTION_TRANSITIONS.check(inspection, "edit")
     fields = []
     if summary is not None:
-        inspection.summary = _text(summary, field="summary", label="主要问题和结论", required=False)
+        inspection.summary = clean_text(summary, field="summary", label="主要问题和结论", required=False)
         fields.append("summary")
     if inspected_on is not None:
-        inspection.inspected_on = _effective_date(inspected_on, field="inspected_on")
+        inspection.inspected_on = effective_date(inspected_on, field="inspected_on")
         fields.append("inspected_on")
     if is_spot_check is not None:
         inspection.is_spot_check = bool(is_spot_check)
@@ -155,7 +149,8 @@ def inspection_update(
     return inspection
 
 
-def _result_row(inspection: Inspection, number: int) -> InspectionItem:
+def result_row(inspection: Inspection, number: int) -> InspectionItem:
+    """The locked result row of item ``number``, or ``ApplicationError`` if it is not in scope."""
     row = (
         InspectionItem.objects.select_related("item")
         .filter(inspection=inspection, item__number=number)
@@ -182,10 +177,10 @@ def inspection_set_result(
     Refused once the inspection is submitted: the inspection row is locked first, so a
     submit running at the same time cannot slip between the check and the write.
     """
-    inspection = _lock(inspection)
+    inspection = inspection_for_update(inspection)
     _require_editor(actor, inspection)
-    _require_draft(inspection)
-    row = _result_row(inspection, number)
+    INSPECTION_TRANSITIONS.check(inspection, "set_result")
+    row = result_row(inspection, number)
     fields = []
     if result is not None:
         if result not in Result.values:
@@ -196,10 +191,10 @@ def inspection_set_result(
         row.result = result
         fields.append("result")
     if finding is not None:
-        row.finding = _text(finding, field="finding", label="检查发现", required=False)
+        row.finding = clean_text(finding, field="finding", label="检查发现", required=False)
         fields.append("finding")
     if weight is not None:
-        row.weight = _weight(weight)
+        row.weight = clean_weight(weight)
         fields.append("weight")
     if not fields:
         raise ApplicationError("请至少填写结果、检查发现或权重中的一项。")
@@ -219,17 +214,17 @@ def inspection_set_result(
 @transaction.atomic
 def evidence_add(*, actor: User, inspection: Inspection, number: int, uploaded_file, description: str = "") -> Evidence:
     """Attach a supporting file to one item's finding (private storage)."""
-    inspection = _lock(inspection)
+    inspection = inspection_for_update(inspection)
     _require_editor(actor, inspection)
-    _require_draft(inspection)
-    row = _result_row(inspection, number)
-    content_type = check_upload(uploaded_file)
+    INSPECTION_TRANSITIONS.check(inspection, "evidence")
+    row = result_row(inspection, number)
+    content_type = check_upload(uploaded_file, allowed=DOCUMENTS_AND_SHEETS)
     evidence = Evidence(
         result=row,
-        description=_text(description, field="description", label="说明", required=False, max_length=200),
+        description=clean_text(description, field="description", label="说明", required=False, max_length=200),
         uploaded_by=actor,
     )
-    _store_upload(evidence, uploaded_file, content_type)
+    store_upload(evidence, uploaded_file, content_type)
     evidence.save()
     audit_record(
         action="inspection.evidence_added",
@@ -251,9 +246,9 @@ def inspection_score(inspection: Inspection) -> Decimal | None:
 def inspection_submit(*, actor: User, inspection: Inspection) -> Inspection:
     """Submit and lock. A self-check must answer every item; a supervision (which may be a
     spot check of some items) at least one. Items found not or partly met need a finding."""
-    inspection = _lock(inspection)
+    inspection = inspection_for_update(inspection)
     _require_editor(actor, inspection)
-    _require_draft(inspection)
+    INSPECTION_TRANSITIONS.check(inspection, "submit")
     rows = list(inspection.results.select_related("item").order_by("item__number"))
     unanswered = [r.item.number for r in rows if not r.result]
     if inspection.kind == InspectionKind.SELF_CHECK and unanswered:
@@ -263,11 +258,15 @@ def inspection_submit(*, actor: User, inspection: Inspection) -> Inspection:
     missing = [r.item.number for r in rows if r.is_deficient and not r.finding.strip()]
     if missing:
         raise ApplicationError(f"未落实或部分落实的条目须写明检查发现：第{_numbers(missing)}项。")
-    inspection.score = compute_score((r.result, r.weight) for r in rows)
-    inspection.status = InspectionStatus.SUBMITTED
-    inspection.submitted_by = actor
-    inspection.submitted_at = timezone.now()
-    inspection.save(update_fields=["score", "status", "submitted_by", "submitted_at", "updated_at"])
+    advance(
+        inspection,
+        to=InspectionStatus.SUBMITTED,
+        fields={
+            "score": compute_score((r.result, r.weight) for r in rows),
+            "submitted_by": actor,
+            "submitted_at": timezone.now(),
+        },
+    )
     audit_record(
         action="inspection.submitted",
         actor=actor,

@@ -9,6 +9,8 @@ from django.utils import timezone
 from accounts.models import OrgUnit, User
 from bullying.audit.services import audit_record
 from bullying.errors import ApplicationError
+from bullying.workflow import effective_date
+from cases.privacy import privacy_masked
 from inspections import selectors
 from inspections.models import (
     AccountabilityKind,
@@ -18,11 +20,8 @@ from inspections.models import (
     InspectionRound,
     InspectionStatus,
 )
-from inspections.services._common import (
-    _effective_date,
-    _text,
-)
-from inspections.services.campaigns import _require_oversight_at
+from inspections.services.campaigns import require_oversight_at
+from inspections.services.common import clean_text
 
 # ---------------------------------------------------------------------------
 # Accountability (问责)
@@ -57,8 +56,12 @@ def accountability_record(
             raise ApplicationError("所依据的检查与被问责单位无关。", field="inspection")
     if case is not None and not case.school.is_within(unit):
         raise ApplicationError("所依据的欺凌事件不属于被问责单位。", field="case")
-    reason = _text(reason, field="reason", label="问责事由")
-    decided_on = _effective_date(decided_on, field="decided_on")
+    reason = clean_text(reason, field="reason", label="问责事由")
+    if case is not None:
+        # A notice of criticism is published to offices and units that may not see the
+        # children's names: the case's names are masked in it as it is stored.
+        reason = privacy_masked(case).text(reason)
+    decided_on = effective_date(decided_on, field="decided_on")
     ancestors = set(unit.ancestor_ids())
     offices = [
         m.org_unit
@@ -101,8 +104,8 @@ def round_create(
     semester: str = "",
     campaign: Campaign | None = None,
 ) -> InspectionRound:
-    _require_oversight_at(actor, office, "组织督导批次")
-    title = _text(title, field="title", label="批次名称", max_length=100)
+    require_oversight_at(actor, office, "组织督导批次")
+    title = clean_text(title, field="title", label="批次名称", max_length=100)
     if ends_on < starts_on:
         raise ApplicationError("结束日期不能早于开始日期。", field="ends_on")
     if campaign is not None and not office.is_within(campaign.organiser):
@@ -128,7 +131,7 @@ def round_publish(*, actor: User, round: InspectionRound) -> InspectionRound:
     inspectors, who are warned on the form not to name children.
     """
     rnd = InspectionRound.objects.select_for_update().select_related("office").get(pk=round.pk)
-    _require_oversight_at(actor, rnd.office, "公布督导结果")
+    require_oversight_at(actor, rnd.office, "公布督导结果")
     if rnd.is_published:
         raise ApplicationError("该批次已公布。")
     if not rnd.inspections.filter(status=InspectionStatus.SUBMITTED).exists():

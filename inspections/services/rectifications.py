@@ -1,33 +1,31 @@
 """Rectification (整改): orders from items not met, deadlines, progress, 复查验收, reopening."""
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from accounts.models import OrgUnit, User
 from bullying.audit.services import audit_record
-from bullying.deadlines.calendar import compute_due, rule_for
+from bullying.deadlines.calendar import DueDate, compute_due, recompute_due_dates, rule_for
 from bullying.errors import ApplicationError
+from bullying.timeutil import today_local
+from bullying.uploads import DOCUMENTS_AND_SHEETS, check_upload
+from bullying.workflow import advance, effective_date, lock, register_timeline, timeline_append
 from inspections import selectors
 from inspections.models import (
+    INSPECTION_TRANSITIONS,
+    RECTIFICATION_TRANSITIONS,
     Inspection,
-    InspectionStatus,
     NoteKind,
     Rectification,
     RectificationEvidence,
     RectificationNote,
     RectificationStatus,
 )
-from inspections.services._common import (
-    MAX_RECTIFICATION_DAYS,
-    _effective_date,
-    _store_upload,
-    _text,
-    _today,
-)
-from inspections.services.inspections import _lock, _result_row
-from inspections.uploads import check_upload
+from inspections.services.common import MAX_RECTIFICATION_DAYS, clean_text, store_upload
+from inspections.services.inspections import inspection_for_update, result_row
 
 # ---------------------------------------------------------------------------
 # Rectification (整改)
@@ -51,15 +49,18 @@ def _due(*, unit: OrgUnit, start: date, due_on: date | None, days: int | None, c
     return due_on, None, [f"指定整改期限：{due_on.year}年{due_on.month}月{due_on.day}日"]
 
 
-def _note(rect: Rectification, *, kind: str, on: date, text: str, actor: User | None) -> RectificationNote:
+def rectification_timeline_append(
+    rect: Rectification, /, *, text: str, actor: User | None, on: date, kind: str, **data
+) -> RectificationNote:
+    """The rectification's timeline writer (its notes, ``bullying.workflow.timeline_append``)."""
     return RectificationNote.objects.create(rectification=rect, kind=kind, on=on, text=text, actor=actor)
 
 
 def _lock_rect(rect: Rectification) -> Rectification:
-    return (
-        Rectification.objects.select_for_update(of=("self",))
-        .select_related("unit", "inspection", "inspection__target", "inspection__office")
-        .get(pk=rect.pk)
+    return lock(
+        Rectification.objects.select_related("unit", "inspection", "inspection__target", "inspection__office"),
+        rect.pk,
+        of=("self",),
     )
 
 
@@ -80,12 +81,11 @@ def rectification_raise(
     The deadline is a date, or a number of days counted from the order's date with the
     statutory calendar of the responsible unit's region (``compute_due``).
     """
-    inspection = _lock(inspection)
+    inspection = inspection_for_update(inspection)
     if not (selectors.can_edit_inspection(actor, inspection) or selectors.oversees(actor, inspection.target)):
         raise PermissionDenied("只有检查单位可以下达整改。")
-    if inspection.status != InspectionStatus.SUBMITTED:
-        raise ApplicationError("检查提交后才能下达整改。")
-    row = _result_row(inspection, number)
+    INSPECTION_TRANSITIONS.check(inspection, "rectify")
+    row = result_row(inspection, number)
     if not row.is_deficient:
         raise ApplicationError(
             f"第{number}项的检查结果为“{row.get_result_display() or '未检查'}”，无需整改。", field="number"
@@ -95,8 +95,8 @@ def rectification_raise(
         raise ApplicationError("整改责任单位应为被检查单位或其下级单位。", field="unit")
     if Rectification.objects.filter(result=row, unit=unit).exclude(status=RectificationStatus.VERIFIED).exists():
         raise ApplicationError(f"第{number}项已对{unit.name}下达整改，尚未验收。", field="number")
-    requirement = _text(requirement, field="requirement", label="整改要求")
-    on = _effective_date(on, not_before=inspection.inspected_on, label="检查日期")
+    requirement = clean_text(requirement, field="requirement", label="整改要求")
+    on = effective_date(on, after=inspection.inspected_on, after_label="检查日期")
     due, due_days, steps = _due(unit=unit, start=on, due_on=due_on, days=days)
     rect = Rectification.objects.create(
         inspection=inspection,
@@ -111,7 +111,7 @@ def rectification_raise(
         due_steps=steps,
         last_step_on=on,
     )
-    _note(rect, kind=NoteKind.RAISED, on=on, text=f"下达整改，期限 {due:%Y-%m-%d}。", actor=actor)
+    timeline_append(rect, kind=NoteKind.RAISED, on=on, text=f"下达整改，期限 {due:%Y-%m-%d}。", actor=actor)
     audit_record(
         action="rectification.raised",
         actor=actor,
@@ -133,11 +133,10 @@ def rectification_add_note(*, actor: User, rectification: Rectification, text: s
     rect = _lock_rect(rectification)
     if not (selectors.acts_for(actor, rect.unit) or selectors.oversees(actor, rect.unit)):
         raise PermissionDenied("只有整改责任单位或上级单位可以记录整改进展。")
-    if rect.status == RectificationStatus.VERIFIED:
-        raise ApplicationError("整改已复查验收，不能再记录进展。")
-    text = _text(text, field="text", label="整改进展")
-    on = _effective_date(on, not_before=rect.raised_on, label="下达整改日期")
-    return _note(rect, kind=NoteKind.PROGRESS, on=on, text=text, actor=actor)
+    RECTIFICATION_TRANSITIONS.check(rect, "progress")
+    text = clean_text(text, field="text", label="整改进展")
+    on = effective_date(on, after=rect.raised_on, after_label="下达整改日期")
+    return timeline_append(rect, kind=NoteKind.PROGRESS, on=on, text=text, actor=actor)
 
 
 @transaction.atomic
@@ -147,17 +146,16 @@ def rectification_add_evidence(
     """Evidence of completion (整改佐证材料), uploaded by the responsible unit."""
     rect = _lock_rect(rectification)
     _require_unit(actor, rect)
-    if rect.status == RectificationStatus.VERIFIED:
-        raise ApplicationError("整改已复查验收，不能再上传材料。")
-    content_type = check_upload(uploaded_file)
+    RECTIFICATION_TRANSITIONS.check(rect, "evidence")
+    content_type = check_upload(uploaded_file, allowed=DOCUMENTS_AND_SHEETS)
     evidence = RectificationEvidence(
         rectification=rect,
-        description=_text(description, field="description", label="说明", required=False, max_length=200),
+        description=clean_text(description, field="description", label="说明", required=False, max_length=200),
         uploaded_by=actor,
     )
-    _store_upload(evidence, uploaded_file, content_type)
+    store_upload(evidence, uploaded_file, content_type)
     evidence.save()
-    _note(rect, kind=NoteKind.PROGRESS, on=_today(), text="上传整改佐证材料一份。", actor=actor)
+    timeline_append(rect, kind=NoteKind.PROGRESS, on=today_local(), text="上传整改佐证材料一份。", actor=actor)
     return evidence
 
 
@@ -166,15 +164,11 @@ def rectification_complete(*, actor: User, rectification: Rectification, text: s
     """The responsible unit reports the rectification done; it waits for 复查验收."""
     rect = _lock_rect(rectification)
     _require_unit(actor, rect)
-    if rect.status != RectificationStatus.OPEN:
-        raise ApplicationError(f"当前状态为“{rect.get_status_display()}”，不能报告整改完成。")
-    text = _text(text, field="text", label="整改完成情况")
-    on = _effective_date(on, not_before=rect.last_step_on)
-    rect.status = RectificationStatus.COMPLETED
-    rect.completed_on = on
-    rect.last_step_on = on
-    rect.save(update_fields=["status", "completed_on", "last_step_on", "updated_at"])
-    _note(rect, kind=NoteKind.COMPLETED, on=on, text=text, actor=actor)
+    RECTIFICATION_TRANSITIONS.check(rect, "complete")
+    text = clean_text(text, field="text", label="整改完成情况")
+    on = effective_date(on, after=rect.last_step_on)
+    advance(rect, to=RectificationStatus.COMPLETED, on=on, fields={"completed_on": on})
+    timeline_append(rect, kind=NoteKind.COMPLETED, on=on, text=text, actor=actor)
     return rect
 
 
@@ -186,15 +180,10 @@ def rectification_verify(*, actor: User, rectification: Rectification, text: str
         raise PermissionDenied("整改责任单位不能自行复查验收，须由上级督导人员或教育行政部门验收。")
     if not selectors.can_verify(actor, rect):
         raise PermissionDenied("只有上级督导人员或教育行政部门可以复查验收。")
-    if rect.status != RectificationStatus.COMPLETED:
-        raise ApplicationError(f"当前状态为“{rect.get_status_display()}”，整改单位报告完成后才能复查验收。")
-    on = _effective_date(on, not_before=rect.last_step_on)
-    rect.status = RectificationStatus.VERIFIED
-    rect.verified_on = on
-    rect.verified_by = actor
-    rect.last_step_on = on
-    rect.save(update_fields=["status", "verified_on", "verified_by", "last_step_on", "updated_at"])
-    _note(rect, kind=NoteKind.VERIFIED, on=on, text=(text or "").strip() or "复查验收通过。", actor=actor)
+    RECTIFICATION_TRANSITIONS.check(rect, "verify")
+    on = effective_date(on, after=rect.last_step_on)
+    advance(rect, to=RectificationStatus.VERIFIED, on=on, fields={"verified_on": on, "verified_by": actor})
+    timeline_append(rect, kind=NoteKind.VERIFIED, on=on, text=(text or "").strip() or "复查验收通过。", actor=actor)
     audit_record(action="rectification.verified", actor=actor, obj=rect, org_unit=rect.unit)
     return rect
 
@@ -213,23 +202,20 @@ def rectification_reopen(
     rect = _lock_rect(rectification)
     if selectors.is_member_of(actor, rect.unit) or not selectors.can_verify(actor, rect):
         raise PermissionDenied("只有上级督导人员或教育行政部门可以退回重新整改。")
-    if rect.status == RectificationStatus.OPEN:
-        raise ApplicationError("整改尚在进行中，无需退回。")
-    text = _text(text, field="text", label="退回理由")
-    on = _effective_date(on, not_before=rect.last_step_on)
-    fields = ["status", "completed_on", "verified_on", "verified_by", "reopen_count", "last_step_on", "updated_at"]
+    RECTIFICATION_TRANSITIONS.check(rect, "reopen")
+    text = clean_text(text, field="text", label="退回理由")
+    on = effective_date(on, after=rect.last_step_on)
+    fields: dict[str, Any] = {
+        "completed_on": None,
+        "verified_on": None,
+        "verified_by": None,
+        "reopen_count": rect.reopen_count + 1,
+    }
     if due_on is not None or days is not None:
-        rect.due_on, rect.due_days, rect.due_steps = _due(unit=rect.unit, start=on, due_on=due_on, days=days)
-        rect.due_start = on if rect.due_days else None
-        fields += ["due_on", "due_days", "due_steps", "due_start"]
-    rect.status = RectificationStatus.OPEN
-    rect.completed_on = None
-    rect.verified_on = None
-    rect.verified_by = None
-    rect.reopen_count += 1
-    rect.last_step_on = on
-    rect.save(update_fields=fields)
-    _note(rect, kind=NoteKind.REOPENED, on=on, text=f"{text}（整改期限 {rect.due_on:%Y-%m-%d}）", actor=actor)
+        new_due, new_days, steps = _due(unit=rect.unit, start=on, due_on=due_on, days=days)
+        fields.update(due_on=new_due, due_days=new_days, due_steps=steps, due_start=on if new_days else None)
+    advance(rect, to=RectificationStatus.OPEN, on=on, fields=fields)
+    timeline_append(rect, kind=NoteKind.REOPENED, on=on, text=f"{text}（整改期限 {rect.due_on:%Y-%m-%d}）", actor=actor)
     audit_record(action="rectification.reopened", actor=actor, obj=rect, org_unit=rect.unit)
     return rect
 
@@ -241,25 +227,29 @@ def rectification_recompute_due_dates(*, actor: User | None, reason: str, calend
     Registered with ``bullying.deadlines.calendar`` (see ``InspectionsConfig.ready``): a change of
     the holiday calendar or of a region's rule never leaves a stale deadline.
     """
-    changed = 0
-    open_rects = (
+    today = today_local()
+
+    def record(rect: Rectification, old: date, due: DueDate) -> None:
+        timeline_append(
+            rect,
+            kind=NoteKind.DUE_RECOMPUTED,
+            on=today,
+            text=f"{reason[:100]}：整改期限由 {old:%Y-%m-%d} 改为 {due.due:%Y-%m-%d}。",
+            actor=actor,
+        )
+
+    return recompute_due_dates(
         Rectification.objects.select_for_update(of=("self",))
         .select_related("unit")
-        .filter(status=RectificationStatus.OPEN, due_days__isnull=False, due_start__isnull=False)
+        .filter(status=RectificationStatus.OPEN, due_days__isnull=False, due_start__isnull=False),
+        start_field="due_start",
+        due_field="due_on",
+        steps_field="due_steps",
+        days=lambda rect: rect.due_days,
+        unit_of=lambda rect: rect.unit,
+        on_change=record,
+        calendar=calendar,
     )
-    for rect in open_rects:
-        computed = compute_due(rect.due_start, rect.due_days, rule_for(rect.unit), calendar=calendar)
-        if computed.due != rect.due_on:
-            old = rect.due_on
-            rect.due_on = computed.due
-            rect.due_steps = list(computed.steps)
-            rect.save(update_fields=["due_on", "due_steps", "updated_at"])
-            _note(
-                rect,
-                kind=NoteKind.DUE_RECOMPUTED,
-                on=_today(),
-                text=f"{reason[:100]}：整改期限由 {old:%Y-%m-%d} 改为 {computed.due:%Y-%m-%d}。",
-                actor=actor,
-            )
-            changed += 1
-    return changed
+
+
+register_timeline(Rectification, rectification_timeline_append)

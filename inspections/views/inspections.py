@@ -10,7 +10,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.models import OrgUnit
+from accounts.selectors import subtree_q
+from bullying.access import get_in_scope_or_404
 from bullying.errors import ApplicationError
+from bullying.steps import form_error, form_errors_text, run_step
 from inspections import forms as f
 from inspections import pdf, selectors, services
 from inspections.filters import InspectionFilter, PolicyItemFilter
@@ -24,7 +27,7 @@ from inspections.models import (
     RectificationStatus,
     Result,
 )
-from inspections.views._common import _file, _or_404
+from inspections.views._common import file_response
 
 # ---------------------------------------------------------------------------
 # The policy list
@@ -132,9 +135,7 @@ def inspection_new(request):
                 is_unannounced=d["is_unannounced"],
             )
         except (ApplicationError, PermissionDenied) as exc:
-            field = getattr(exc, "field", None)
-            message = exc.message if isinstance(exc, ApplicationError) else str(exc)
-            form.add_error(field if field in form.fields else None, message)
+            form_error(form, exc)
         else:
             messages.success(request, "检查已创建，请逐项填报。")
             return redirect("inspections:detail", pk=inspection.pk)
@@ -148,9 +149,7 @@ def inspection_new(request):
 
 
 def _inspection(request, pk):
-    return _or_404(
-        selectors.inspection_detail_queryset(request.user), pk, user=request.user, object_type="inspections.inspection"
-    )
+    return get_in_scope_or_404(request, selectors.inspection_detail_queryset(request.user), pk)
 
 
 def _detail_context(request, inspection, **bound):
@@ -214,7 +213,7 @@ def _detail_context(request, inspection, **bound):
             prefix="head",
         )
     if context["can_raise"]:
-        units = OrgUnit.objects.filter(path__startswith=inspection.target.path, is_active=True).order_by("path")
+        units = OrgUnit.objects.filter(subtree_q([inspection.target]), is_active=True).order_by("path")
         context["raise_form"] = f.RectificationRaiseForm(items=deficient, units=units, prefix="rect")
     context.update(bound)
     return context
@@ -231,26 +230,27 @@ def inspection_detail(request, pk: int):
 def inspection_header(request, pk: int):
     inspection = _inspection(request, pk)
     form = f.InspectionHeaderForm(request.POST, self_check=inspection.kind == InspectionKind.SELF_CHECK, prefix="head")
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.inspection_update(
-                actor=request.user,
-                inspection=inspection,
-                summary=d["summary"],
-                inspected_on=d["inspected_on"],
-                is_spot_check=d.get("is_spot_check"),
-                is_unannounced=d.get("is_unannounced"),
-            )
-        except ApplicationError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            messages.success(request, "检查信息已保存。")
-            return redirect("inspections:detail", pk=inspection.pk)
-    messages.error(request, "未保存：请按提示修改后重新提交。")
-    context = _detail_context(request, _inspection(request, pk))
-    context["header_form"] = form
-    return render(request, "inspections/inspection_detail.html", context, status=400)
+
+    def render_error(form):
+        context = _detail_context(request, _inspection(request, pk))
+        context["header_form"] = form
+        return render(request, "inspections/inspection_detail.html", context, status=400)
+
+    return run_step(
+        request,
+        form=form,
+        service=lambda d: services.inspection_update(
+            actor=request.user,
+            inspection=inspection,
+            summary=d["summary"],
+            inspected_on=d["inspected_on"],
+            is_spot_check=d.get("is_spot_check"),
+            is_unannounced=d.get("is_unannounced"),
+        ),
+        success_message="检查信息已保存。",
+        success_url=reverse("inspections:detail", args=[inspection.pk]),
+        render_error=render_error,
+    )
 
 
 @login_required
@@ -259,26 +259,28 @@ def item_save(request, pk: int, number: int):
     inspection = _inspection(request, pk)
     if not InspectionItem.objects.filter(inspection=inspection, item__number=number).exists():
         raise Http404
-    form = f.ItemResultForm(request.POST, prefix=f"i{number}")
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.inspection_set_result(
-                actor=request.user,
-                inspection=inspection,
-                number=number,
-                result=d["result"],
-                finding=d["finding"],
-                weight=d["weight"],
-            )
-        except ApplicationError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            messages.success(request, f"第{number}项已保存。")
-            return redirect(reverse("inspections:detail", args=[inspection.pk]) + f"#item-{number}")
-    messages.error(request, f"第{number}项未保存：" + "；".join(e for errs in form.errors.values() for e in errs))
-    context = _detail_context(request, _inspection(request, pk), bound_item={"number": number, "form": form})
-    return render(request, "inspections/inspection_detail.html", context, status=400)
+
+    def render_error(form):
+        context = _detail_context(request, _inspection(request, pk), bound_item={"number": number, "form": form})
+        return render(request, "inspections/inspection_detail.html", context, status=400)
+
+    return run_step(
+        request,
+        form=f.ItemResultForm(request.POST, prefix=f"i{number}"),
+        service=lambda d: services.inspection_set_result(
+            actor=request.user,
+            inspection=inspection,
+            number=number,
+            result=d["result"],
+            finding=d["finding"],
+            weight=d["weight"],
+        ),
+        success_message=f"第{number}项已保存。",
+        success_url=reverse("inspections:detail", args=[inspection.pk]) + f"#item-{number}",
+        render_error=render_error,
+        failure_prefix=f"第{number}项未保存：",
+        failure_reason=form_errors_text,
+    )
 
 
 @login_required
@@ -309,11 +311,9 @@ def evidence_upload(request, pk: int, number: int):
 @login_required
 def evidence_download(request, pk: int, evidence_id: int):
     inspection = _inspection(request, pk)
-    evidence = Evidence.objects.filter(result__inspection=inspection, pk=evidence_id).first()
-    if evidence is None:
-        raise Http404
+    evidence = get_in_scope_or_404(request, Evidence.objects.filter(result__inspection=inspection), evidence_id)
     services.inspection_record_read(actor=request.user, inspection=inspection, via=f"evidence:{evidence.pk}")
-    return _file(evidence, f"检查{inspection.pk}-佐证材料{evidence.pk}")
+    return file_response(evidence, f"检查{inspection.pk}-佐证材料{evidence.pk}")
 
 
 @login_required
@@ -345,26 +345,27 @@ def rectification_raise(request, pk: int):
     context = _detail_context(request, inspection)
     if not context.get("raise_form"):
         raise PermissionDenied
-    units = OrgUnit.objects.filter(path__startswith=inspection.target.path, is_active=True).order_by("path")
+    units = OrgUnit.objects.filter(subtree_q([inspection.target]), is_active=True).order_by("path")
     form = f.RectificationRaiseForm(request.POST, items=context["deficient"], units=units, prefix="rect")
-    if form.is_valid():
-        d = form.cleaned_data
-        unit = units.filter(pk=d["unit"]).first()
-        try:
-            rect = services.rectification_raise(
-                actor=request.user,
-                inspection=inspection,
-                number=d["number"],
-                requirement=d["requirement"],
-                unit=unit,
-                due_on=d["due_on"],
-                days=d["days"],
-            )
-        except ApplicationError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        else:
-            messages.success(request, f"已下达整改，期限 {rect.due_on:%Y-%m-%d}。")
-            return redirect(reverse("inspections:detail", args=[inspection.pk]) + "#rectifications")
-    messages.error(request, "未下达：请按提示修改后重新提交。")
-    context["raise_form"] = form
-    return render(request, "inspections/inspection_detail.html", context, status=400)
+
+    def render_error(form):
+        context["raise_form"] = form
+        return render(request, "inspections/inspection_detail.html", context, status=400)
+
+    return run_step(
+        request,
+        form=form,
+        service=lambda d: services.rectification_raise(
+            actor=request.user,
+            inspection=inspection,
+            number=d["number"],
+            requirement=d["requirement"],
+            unit=units.filter(pk=d["unit"]).first(),
+            due_on=d["due_on"],
+            days=d["days"],
+        ),
+        success_message=lambda rect: f"已下达整改，期限 {rect.due_on:%Y-%m-%d}。",
+        success_url=reverse("inspections:detail", args=[inspection.pk]) + "#rectifications",
+        render_error=render_error,
+        failure_prefix="未下达：",
+    )

@@ -11,8 +11,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.models import Level, OrgUnit
+from accounts.selectors import holds
+from bullying.access import get_in_scope_or_404
 from bullying.audit.services import audit_record
 from bullying.errors import ApplicationError
+from bullying.steps import form_error
 from inspections import forms as f
 from inspections import reports, selectors, services
 from inspections.models import (
@@ -20,7 +23,7 @@ from inspections.models import (
     InspectionStatus,
     TaskSubmission,
 )
-from inspections.views._common import _file, _or_404, _refused
+from inspections.views._common import file_response, refused
 
 # ---------------------------------------------------------------------------
 # Campaigns
@@ -43,7 +46,7 @@ def campaign_list(request):
                     name=form.cleaned_data["name"],
                 )
             except (ApplicationError, PermissionDenied) as exc:
-                _refused(request, exc)
+                refused(request, exc)
             else:
                 messages.success(request, "专项治理行动已创建。")
                 return redirect("inspections:campaign", pk=campaign.pk)
@@ -58,9 +61,7 @@ def campaign_list(request):
 
 @login_required
 def campaign_detail(request, pk: int):
-    campaign = _or_404(
-        selectors.campaigns_visible_to(request.user), pk, user=request.user, object_type="inspections.campaign"
-    )
+    campaign = get_in_scope_or_404(request, selectors.campaigns_visible_to(request.user), pk)
     in_view = selectors.units_in_view(request.user)
     unit = None
     if request.GET.get("unit", "").isdigit():
@@ -98,12 +99,8 @@ def campaign_detail(request, pk: int):
 @login_required
 @require_POST
 def task_submit(request, pk: int, task_id: int):
-    campaign = _or_404(
-        selectors.campaigns_visible_to(request.user), pk, user=request.user, object_type="inspections.campaign"
-    )
-    task = campaign.tasks.filter(pk=task_id).first()
-    if task is None:
-        raise Http404
+    campaign = get_in_scope_or_404(request, selectors.campaigns_visible_to(request.user), pk)
+    task = get_in_scope_or_404(request, campaign.tasks.all(), task_id)
     units = [u for u in selectors.units_acted_for(request.user) if u.level in task.levels]
     form = f.TaskSubmitForm(request.POST, request.FILES, units=units, prefix=f"t{task.pk}")
     if form.is_valid():
@@ -118,7 +115,7 @@ def task_submit(request, pk: int, task_id: int):
                 uploaded_file=form.cleaned_data["file"],
             )
         except (ApplicationError, PermissionDenied) as exc:
-            _refused(request, exc)
+            refused(request, exc)
         else:
             messages.success(request, f"“{task.title}”已报送{'（逾期报送）' if submission.is_late else ''}。")
     else:
@@ -128,15 +125,15 @@ def task_submit(request, pk: int, task_id: int):
 
 @login_required
 def submission_file(request, pk: int, submission_id: int):
-    campaign = _or_404(
-        selectors.campaigns_visible_to(request.user), pk, user=request.user, object_type="inspections.campaign"
+    campaign = get_in_scope_or_404(request, selectors.campaigns_visible_to(request.user), pk)
+    submission = get_in_scope_or_404(
+        request,
+        TaskSubmission.objects.filter(task__campaign=campaign, org_unit__in=selectors.units_in_view(request.user)),
+        submission_id,
     )
-    submission = TaskSubmission.objects.filter(
-        task__campaign=campaign, pk=submission_id, org_unit__in=selectors.units_in_view(request.user)
-    ).first()
-    if submission is None or not submission.file:
+    if not submission.file:
         raise Http404
-    return _file(submission, f"报送材料{submission.pk}")
+    return file_response(submission, f"报送材料{submission.pk}")
 
 
 # ---------------------------------------------------------------------------
@@ -176,9 +173,7 @@ def round_list(request):
                     campaign=campaign,
                 )
             except (ApplicationError, PermissionDenied) as exc:
-                field = getattr(exc, "field", None)
-                message = exc.message if isinstance(exc, ApplicationError) else str(exc)
-                form.add_error(field if field in form.fields else None, message)
+                form_error(form, exc)
             else:
                 messages.success(request, "督导批次已创建。")
                 return redirect("inspections:round", pk=rnd.pk)
@@ -188,7 +183,7 @@ def round_list(request):
 
 @login_required
 def round_detail(request, pk: int):
-    rnd = _or_404(selectors.rounds_visible_to(request.user), pk, user=request.user, object_type="inspections.round")
+    rnd = get_in_scope_or_404(request, selectors.rounds_visible_to(request.user), pk)
     inspections = list(selectors.inspection_list(request.user).filter(round=rnd).order_by("target__path"))
     ids = [i.pk for i in inspections]
     return render(
@@ -199,8 +194,7 @@ def round_detail(request, pk: int):
             "inspections": inspections,
             "counts": reports.result_counts(ids),
             "rects": reports.rectification_counts(ids),
-            "can_publish": not rnd.is_published
-            and selectors._holds(request.user, selectors.OVERSIGHT_ROLES, {rnd.office_id}),
+            "can_publish": not rnd.is_published and holds(request.user, selectors.OVERSIGHT_ROLES, {rnd.office_id}),
             "tables": reports.league_tables([i for i in inspections if i.status == InspectionStatus.SUBMITTED]),
         },
     )
@@ -209,11 +203,11 @@ def round_detail(request, pk: int):
 @login_required
 @require_POST
 def round_publish(request, pk: int):
-    rnd = _or_404(selectors.rounds_visible_to(request.user), pk, user=request.user, object_type="inspections.round")
+    rnd = get_in_scope_or_404(request, selectors.rounds_visible_to(request.user), pk)
     try:
         services.round_publish(actor=request.user, round=rnd)
     except (ApplicationError, PermissionDenied) as exc:
-        _refused(request, exc)
+        refused(request, exc)
     else:
         messages.success(request, "督导结果已向社会公布。")
     return redirect("inspections:round", pk=rnd.pk)
@@ -266,9 +260,7 @@ def accountability_list(request):
                         case=case,
                     )
                 except (ApplicationError, PermissionDenied) as exc:
-                    field = getattr(exc, "field", None)
-                    message = exc.message if isinstance(exc, ApplicationError) else str(exc)
-                    form.add_error(field if field in form.fields else None, message)
+                    form_error(form, exc)
                 else:
                     messages.success(request, "问责已记录。")
                     return redirect("inspections:accountability")

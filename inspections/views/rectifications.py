@@ -9,15 +9,17 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from bullying.access import get_in_scope_or_404
 from bullying.errors import ApplicationError
+from bullying.steps import run_step
 from inspections import forms as f
 from inspections import selectors, services
 from inspections.filters import RectificationFilter
 from inspections.models import (
+    RECTIFICATION_TRANSITIONS,
     RectificationEvidence,
-    RectificationStatus,
 )
-from inspections.views._common import _file, _or_404, _refused
+from inspections.views._common import file_response, refused
 
 # ---------------------------------------------------------------------------
 # Rectification
@@ -33,12 +35,7 @@ def rectification_list(request):
 
 
 def _rectification(request, pk):
-    return _or_404(
-        selectors.rectifications_visible_to(request.user),
-        pk,
-        user=request.user,
-        object_type="inspections.rectification",
-    )
+    return get_in_scope_or_404(request, selectors.rectifications_visible_to(request.user), pk)
 
 
 def _rect_context(request, rect, **bound):
@@ -51,7 +48,8 @@ def _rect_context(request, rect, **bound):
         "evidence": rect.evidence.all(),
         "is_unit": is_unit,
         "can_verify": can_verify,
-        "can_note": (is_unit or selectors.oversees(user, rect.unit)) and rect.status != RectificationStatus.VERIFIED,
+        "can_note": (is_unit or selectors.oversees(user, rect.unit))
+        and RECTIFICATION_TRANSITIONS["progress"].offered(rect),
         "note_form": f.StepForm(prefix="progress"),
         "complete_form": f.StepForm(prefix="complete"),
         "verify_form": f.StepForm(prefix="verify"),
@@ -68,11 +66,35 @@ def rectification_detail(request, pk: int):
     return render(request, "inspections/rectification_detail.html", _rect_context(request, rect))
 
 
+# Each step of ``RECTIFICATION_TRANSITIONS`` posted from the page: (form class, service
+# call, success message). The form's context key comes from the table.
 STEPS = {
-    "progress": (f.StepForm, "note_form", "整改进展已记录。"),
-    "complete": (f.StepForm, "complete_form", "已报告整改完成，等待复查验收。"),
-    "verify": (f.StepForm, "verify_form", "复查验收通过。"),
-    "reopen": (f.ReopenForm, "reopen_form", "已退回重新整改。"),
+    "progress": (
+        f.StepForm,
+        lambda user, rect, d: services.rectification_add_note(
+            actor=user, rectification=rect, text=d["text"], on=d["on"]
+        ),
+        "整改进展已记录。",
+    ),
+    "complete": (
+        f.StepForm,
+        lambda user, rect, d: services.rectification_complete(
+            actor=user, rectification=rect, text=d["text"], on=d["on"]
+        ),
+        "已报告整改完成，等待复查验收。",
+    ),
+    "verify": (
+        f.StepForm,
+        lambda user, rect, d: services.rectification_verify(actor=user, rectification=rect, text=d["text"], on=d["on"]),
+        "复查验收通过。",
+    ),
+    "reopen": (
+        f.ReopenForm,
+        lambda user, rect, d: services.rectification_reopen(
+            actor=user, rectification=rect, text=d["text"], due_on=d["due_on"], days=d["days"], on=d["on"]
+        ),
+        "已退回重新整改。",
+    ),
 }
 
 
@@ -82,39 +104,22 @@ def rectification_step(request, pk: int, step: str):
     rect = _rectification(request, pk)
     if step not in STEPS:
         raise Http404
-    form_class, key, done = STEPS[step]
-    form = form_class(request.POST, prefix=step)
-    status = 400
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            if step == "progress":
-                services.rectification_add_note(actor=request.user, rectification=rect, text=d["text"], on=d["on"])
-            elif step == "complete":
-                services.rectification_complete(actor=request.user, rectification=rect, text=d["text"], on=d["on"])
-            elif step == "verify":
-                services.rectification_verify(actor=request.user, rectification=rect, text=d["text"], on=d["on"])
-            else:
-                services.rectification_reopen(
-                    actor=request.user,
-                    rectification=rect,
-                    text=d["text"],
-                    due_on=d["due_on"],
-                    days=d["days"],
-                    on=d["on"],
-                )
-        except ApplicationError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-            status = 403
-        else:
-            messages.success(request, done)
-            return redirect("inspections:rectification", pk=rect.pk)
-    messages.error(request, "未保存：请按提示修改后重新提交。")
-    context = _rect_context(request, _rectification(request, pk), **{key: form})
-    context["open_form"] = key
-    return render(request, "inspections/rectification_detail.html", context, status=status)
+    form_class, call, done = STEPS[step]
+    key = RECTIFICATION_TRANSITIONS[step].context_key
+
+    def render_error(form):
+        context = _rect_context(request, _rectification(request, pk), **{key: form})
+        context["open_form"] = key
+        return render(request, "inspections/rectification_detail.html", context, status=400)
+
+    return run_step(
+        request,
+        form=form_class(request.POST, prefix=step),
+        service=lambda d: call(request.user, rect, d),
+        success_message=done,
+        success_url=reverse("inspections:rectification", args=[rect.pk]),
+        render_error=render_error,
+    )
 
 
 @login_required
@@ -131,7 +136,7 @@ def rectification_evidence_upload(request, pk: int):
                 description=form.cleaned_data["description"],
             )
         except (ApplicationError, PermissionDenied) as exc:
-            _refused(request, exc)
+            refused(request, exc)
         else:
             messages.success(request, "整改佐证材料已上传。")
     else:
@@ -142,7 +147,5 @@ def rectification_evidence_upload(request, pk: int):
 @login_required
 def rectification_evidence_download(request, pk: int, evidence_id: int):
     rect = _rectification(request, pk)
-    evidence = RectificationEvidence.objects.filter(rectification=rect, pk=evidence_id).first()
-    if evidence is None:
-        raise Http404
-    return _file(evidence, f"整改{rect.pk}-佐证材料{evidence.pk}")
+    evidence = get_in_scope_or_404(request, RectificationEvidence.objects.filter(rectification=rect), evidence_id)
+    return file_response(evidence, f"整改{rect.pk}-佐证材料{evidence.pk}")

@@ -164,7 +164,7 @@ class DashboardView(APIView):
         unit = selectors.dashboard_unit(request.user, request.query_params.get("org_unit"))
         code = request.query_params.get("period")
         period = period_by_code(code) if code else None
-        d = selectors.dashboard(unit, now=timezone.now(), period=period)
+        d = selectors.dashboard(request.user, unit, now=timezone.now(), period=period)
         children = []
         for row in d.children:
             children.append(

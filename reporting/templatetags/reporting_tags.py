@@ -19,7 +19,7 @@ def dashboard_panel(context):
     if not roots:
         return {"unit": None}
     unit = roots[0]
-    return {"unit": unit, "f": selectors.dashboard_summary(unit), "minutes": selectors.SUMMARY_SECONDS // 60}
+    return {"unit": unit, "f": selectors.dashboard_summary(user, unit), "minutes": selectors.SUMMARY_SECONDS // 60}
 
 
 @register.inclusion_tag("reporting/panels/incoming_reports.html", takes_context=True)

@@ -5,8 +5,6 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
-from accounts.models import Role
-from accounts.services import user_add
 from bullying.audit.models import AuditEvent
 from tests.accounts.conftest import login_via_form
 from tests.conftest import PASSWORD
@@ -17,9 +15,7 @@ WRONG = "not-the-password-0"
 @pytest.fixture
 def auditor_x(personas):
     """An auditor of county X (school A, A2 below it), next to the province auditor."""
-    user, _, _ = user_add(username="auditor_x", org_code="330106", role=Role.AUDITOR, password=PASSWORD)
-    personas["auditor_x"] = user
-    return user
+    return personas["auditor_x"]
 
 
 def audit_page(client: Client, after: int, **query) -> list[tuple[str, str, str]]:

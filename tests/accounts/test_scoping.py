@@ -10,6 +10,7 @@ import pytest
 from accounts.models import Role
 from accounts.services import user_add
 from bullying.audit.models import AuditEvent
+from tests.cases.conftest import open_case, walk  # noqa: F401 - case fixtures for the 404 of child rows
 from tests.conftest import PASSWORD, PERSONAS
 
 ALL_UNITS = frozenset({"P", "CA", "CB", "X", "Y", "Z", "A", "A2", "YS", "ZS"})
@@ -18,12 +19,6 @@ COUNTY_X = frozenset({"P", "CA", "X", "A", "A2"})
 COUNTY_Y = frozenset({"P", "CA", "Y", "YS"})
 CITY_A = frozenset({"P", "CA", "X", "Y", "A", "A2", "YS"})
 CITY_B = frozenset({"P", "CB", "Z", "ZS"})
-
-# Personas only this module needs: an auditor below the root, a sysadmin of one city.
-EXTRA_PERSONAS = {
-    "auditor_x": ("330106", Role.AUDITOR),
-    "sysadmin_cb": ("330200", Role.SYSADMIN),
-}
 
 # persona → the units (short names from the ``tree`` fixture) it may see: its subtree and
 # the ancestors of its own unit. An auditor reads no unit below its own.
@@ -44,24 +39,21 @@ VISIBLE = {
     "province": ALL_UNITS,
     "sysadmin": ALL_UNITS,
     "auditor": frozenset({"P"}),
+    "staff_a2": frozenset({"P", "CA", "X", "A2"}),
+    "expert_y": COUNTY_Y,
+    "inspector_b": CITY_B,
+    "inspector_x": COUNTY_X,
+    "inspector_p": ALL_UNITS,
+    "sysadmin_b": CITY_B,
+    "sysadmin_x": COUNTY_X,
     "auditor_x": frozenset({"P", "CA", "X"}),
-    "sysadmin_cb": CITY_B,
 }
 
 # Who may open the administration pages; everybody else gets 404.
-USER_ADMINS = {"sysadmin", "sysadmin_cb"}
+USER_ADMINS = {"sysadmin", "sysadmin_b", "sysadmin_x"}
 AUDITORS = {"auditor", "auditor_x"}
 
 ALL_PERSONAS = sorted(VISIBLE)
-
-
-@pytest.fixture
-def personas(personas):
-    """The shared personas plus this module's extra ones."""
-    for username, (code, role) in EXTRA_PERSONAS.items():
-        user, _, _ = user_add(username=username, org_code=code, role=role, password=PASSWORD)
-        personas[username] = user
-    return personas
 
 
 def _names_by_id(tree) -> dict[int, str]:
@@ -69,12 +61,12 @@ def _names_by_id(tree) -> dict[int, str]:
 
 
 def test_the_table_declares_every_persona():
-    assert set(VISIBLE) == set(PERSONAS) | set(EXTRA_PERSONAS)
+    assert set(VISIBLE) == set(PERSONAS)
 
 
 def test_only_province_wide_roles_see_the_whole_tree():
     """Guards the table itself: only province-wide roles may see the whole tree."""
-    assert {p for p, units in VISIBLE.items() if units == ALL_UNITS} == {"province", "sysadmin"}
+    assert {p for p, units in VISIBLE.items() if units == ALL_UNITS} == {"province", "sysadmin", "inspector_p"}
 
 
 # ---------------------------------------------------------------------------
@@ -114,7 +106,7 @@ def test_the_api_detail_shows_the_unit_and_its_parent(api_for, tree):
 
 @pytest.mark.parametrize("persona", ALL_PERSONAS)
 def test_me_shows_the_personas_own_membership(persona, api_for, tree):
-    code, role = {**PERSONAS, **EXTRA_PERSONAS}[persona]
+    code, role = PERSONAS[persona]
 
     response = api_for(persona).get("/api/v1/me/")
 
@@ -228,13 +220,169 @@ def test_the_user_page_opens_only_to_a_sysadmin_and_the_audit_page_only_to_an_au
 
 
 def test_a_city_sysadmin_manages_only_the_users_of_that_city(client_for):
-    response = client_for("sysadmin_cb").get("/accounts/users/")
+    response = client_for("sysadmin_b").get("/accounts/users/")
 
     listed = {u.username for u in response.context["page"].object_list}
-    assert listed == {"city_b", "officer_z", "chair_z", "sysadmin_cb"}
+    assert listed == {"city_b", "officer_z", "chair_z", "inspector_b", "sysadmin_b"}
 
 
 def test_the_province_sysadmin_manages_every_user(client_for, personas):
     response = client_for("sysadmin").get("/accounts/users/")
 
     assert {u.username for u in response.context["page"].object_list} == set(personas)
+
+
+# ---------------------------------------------------------------------------
+# The scoping vocabulary (accounts.selectors) and the one audited 404
+
+
+def test_scope_roots_drop_units_nested_under_another_root(tree):
+    from accounts.selectors import scope_roots
+
+    user, _, _ = user_add(username="two_hats", org_code=tree["X"].code, role=Role.COUNTY_OFFICER, password=PASSWORD)
+    user_add(username="two_hats", org_code=tree["CA"].code, role=Role.CITY_OFFICER, password=PASSWORD)
+    user_add(username="two_hats", org_code=tree["Z"].code, role=Role.COUNTY_OFFICER, password=PASSWORD)
+
+    roots = scope_roots(user, roles={Role.COUNTY_OFFICER, Role.CITY_OFFICER})
+
+    assert [u.code for u in roots] == [tree["CA"].code, tree["Z"].code]
+    assert [u.code for u in scope_roots(user, roles={Role.COUNTY_OFFICER})] == [tree["X"].code, tree["Z"].code]
+
+
+def test_subtree_q_is_one_prefix_filter_per_root_and_nothing_without_roots(tree):
+    from accounts.models import OrgUnit
+    from accounts.selectors import subtree_q
+    from cases.models import Case
+
+    names = _names_by_id(tree)
+    under = {names[u.pk] for u in OrgUnit.objects.filter(subtree_q([tree["X"], tree["Z"]]))}
+
+    assert under == {"X", "A", "A2", "Z", "ZS"}
+    assert not OrgUnit.objects.filter(subtree_q([])).exists()
+    assert "school" in str(Case.objects.filter(subtree_q([tree["X"]], "school__")).query)
+
+
+@pytest.mark.parametrize(
+    ("persona", "units"),
+    [("officer_x", COUNTY_X - {"P", "CA"}), ("city_a", CITY_A - {"P"}), ("chair_a", {"A"}), ("auditor", set())],
+)
+def test_units_in_scope_and_restrict_agree(persona, units, personas, tree):
+    from accounts.models import OrgUnit
+    from accounts.selectors import ORG_UNIT_READER_ROLES, restrict, units_in_scope
+
+    user = personas[persona]
+    names = _names_by_id(tree)
+
+    in_scope = {names[u.pk] for u in units_in_scope(user, roles=ORG_UNIT_READER_ROLES)}
+    restricted = {names[u.pk] for u in restrict(OrgUnit.objects.all(), user, via="", roles=ORG_UNIT_READER_ROLES)}
+
+    assert in_scope == restricted == set(units)
+
+
+def test_holds_is_at_the_unit_and_holds_over_is_at_or_above_it(personas, tree):
+    from accounts.selectors import holds, holds_over
+
+    officer = personas["officer_x"]
+
+    assert holds(officer, {Role.COUNTY_OFFICER}, {tree["X"].pk})
+    assert not holds(officer, {Role.COUNTY_OFFICER}, {tree["A"].pk})
+    assert holds_over(officer, {Role.COUNTY_OFFICER}, tree["A"])
+    assert not holds_over(officer, {Role.COUNTY_OFFICER}, tree["YS"])
+    assert not holds_over(officer, {Role.CITY_OFFICER}, tree["A"])
+
+
+def test_the_role_sets_are_built_from_the_roles_and_the_menu_from_the_role_sets():
+    import bullying.navigation as nav
+    from accounts.models import OFFICE_ROLES, SCHOOL_ROLES
+    from cases.appeals.selectors import APPEAL_FILING_READER_ROLES, APPEAL_MANAGER_ROLES, APPEAL_READER_ROLES
+    from cases.selectors import CASE_HANDLER_ROLES, CASE_READER_ROLES
+    from inspections.selectors import INSPECTION_READER_ROLES
+    from reporting.selectors import DASHBOARD_ROLES
+
+    for roles in (CASE_READER_ROLES, CASE_HANDLER_ROLES, APPEAL_READER_ROLES, INSPECTION_READER_ROLES, DASHBOARD_ROLES):
+        assert roles <= frozenset(Role)
+    assert CASE_READER_ROLES == SCHOOL_ROLES | OFFICE_ROLES
+    assert APPEAL_MANAGER_ROLES | APPEAL_FILING_READER_ROLES <= APPEAL_READER_ROLES
+    menu = {name: roles for name, _label, roles in nav.MENU}
+    assert menu["cases:list"] is CASE_READER_ROLES
+    assert menu["appeals:list"] is APPEAL_READER_ROLES
+    assert menu["reporting:dashboard"] is DASHBOARD_ROLES
+    assert menu["inspections:policy_list"] is INSPECTION_READER_ROLES
+
+
+def test_no_module_keeps_its_own_copy_of_the_subtree_rule():
+    """Scoping by the tree is written once (``accounts.selectors.subtree_q``); the only
+    other ``path__startswith`` is the service that moves a subtree."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    allowed = {"accounts/selectors.py", "accounts/services.py"}
+    copies = []
+    for path in root.rglob("*.py"):
+        rel = path.relative_to(root).as_posix()
+        if rel.split("/")[0] in {".venv", "tests", "static", "staticfiles"} or "/migrations/" in rel:
+            continue
+        text = path.read_text("utf-8")
+        if rel not in allowed and ("path__startswith" in text or "def _subtree_q" in text):
+            copies.append(rel)
+        if rel != "bullying/access.py" and "def get_in_scope_or_404" in text:
+            copies.append(rel)
+        if rel != "bullying/audit/services.py" and '"access.denied"' in text and "audit/models.py" not in rel:
+            copies.append(rel)
+    assert copies == []
+
+
+def test_audit_denied_writes_one_row_and_nothing_for_an_anonymous_visitor(personas):
+    from django.contrib.auth.models import AnonymousUser
+
+    from bullying.audit.models import Outcome
+    from bullying.audit.services import audit_denied
+
+    assert audit_denied(actor=AnonymousUser(), object_type="path", object_id="/x/") is None
+    event = audit_denied(actor=personas["officer_x"], object_type="cases.case", object_id=7, detail={"status": 404})
+
+    assert (event.action, event.outcome, event.object_type, event.object_id) == (
+        "access.denied",
+        Outcome.DENIED,
+        "cases.case",
+        "7",
+    )
+    assert event.detail == {"status": 404} and event.username == "officer_x"
+
+
+@pytest.mark.parametrize("pk", ["999999", "abc"])
+def test_the_one_404_helper_audits_a_miss_and_a_malformed_id(pk, personas, rf):
+    from django.http import Http404
+
+    from accounts.models import OrgUnit
+    from bullying.access import get_in_scope_or_404
+
+    request = rf.get("/")
+    request.user = personas["chair_a"]
+
+    with pytest.raises(Http404):
+        get_in_scope_or_404(request, OrgUnit.objects.all(), pk)
+
+    row = AuditEvent.objects.filter(action="access.denied", username="chair_a").latest("id")
+    assert (row.object_type, row.object_id) == ("accounts.orgunit", pk)
+
+
+def test_a_child_row_of_another_parent_is_a_404_and_audited(open_case, walk, client_for):  # noqa: F811
+    """GIVEN two cases of school A with measures and attachments
+    WHEN the committee asks for a measure or an attachment of one under the other's address
+    THEN it is 404, as for a row outside its scope, and each miss is an audited denial."""
+    from cases.models import Measure
+
+    first, second = walk(open_case(), "handling", severity="serious"), walk(open_case(), "handling", severity="minor")
+    foreign = Measure.objects.filter(case=first).first()
+    client = client_for("chair_a")
+
+    progress = client.post(f"/cases/{second.pk}/measures/{foreign.pk}/progress/", {"prog-completed_hours": "1"})
+    download = client.get(f"/cases/{second.pk}/attachments/999999/")
+
+    assert (progress.status_code, download.status_code) == (404, 404)
+    denied = AuditEvent.objects.filter(action="access.denied", username="chair_a")
+    assert sorted(denied.values_list("object_type", "object_id")) == [
+        ("cases.attachment", "999999"),
+        ("cases.measure", str(foreign.pk)),
+    ]

@@ -16,12 +16,12 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 
 from cases import services
 from cases.appeals import services as appeal_services
 from cases.appeals.models import Appeal
 from cases.models import Case, MeasureKind, PartyRole, TimelineEntry
+from tests.conftest import stop_the_clock
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 10, 20, 10, 0, tzinfo=SHANGHAI)
@@ -51,10 +51,14 @@ def leaked(text) -> list[str]:
     return [name for name in CANARIES if name in str(text)]
 
 
+@pytest.fixture
+def today_is() -> datetime:
+    return NOW
+
+
 @pytest.fixture(autouse=True)
-def frozen_today():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+def _clock_stopped(request):
+    stop_the_clock(request)
 
 
 @pytest.fixture

@@ -20,7 +20,12 @@ from cases import selectors as case_selectors
 from cases.appeals import selectors as appeal_selectors
 from cases.appeals.models import Appeal, AppealAttachment, AppealUserObjectPermission, PanelMember
 
-BEFORE_THE_MOVE = [("appeals", None), ("cases", "0003_unmask_grants"), ("audit", None), ("bullying", "0006_escalation_per_unit")]
+BEFORE_THE_MOVE = [
+    ("appeals", None),
+    ("cases", "0003_unmask_grants"),
+    ("audit", None),
+    ("bullying", "0006_escalation_per_unit"),
+]
 APPEAL_TABLES = ("appeal", "panelmember", "appealattachment", "appealuserobjectpermission")
 
 

@@ -13,7 +13,6 @@ from bullying.deadlines.calendar import (
     SHANGHAI,
     WorkCalendar,
     compute_due,
-    compute_due_for,
     due_explanation,
     recompute_open_deadlines,
     register_deadline_source,
@@ -360,10 +359,10 @@ def test_rule_for_reads_the_whole_chain_in_one_query(tree, personas, django_asse
         assert rule_for(school) == WORK
 
 
-def test_compute_due_for_uses_the_units_rule(tree, personas):
-    assert compute_due_for(org_unit=tree["A"], start=D(2026, 9, 28), days=10).due == D(2026, 10, 8)
+def test_a_period_is_counted_with_the_rule_the_unit_inherits(tree, personas):
+    assert compute_due(D(2026, 9, 28), 10, rule_for(tree["A"])).due == D(2026, 10, 8)
     region_deadline_setting_set(actor=personas["sysadmin"], org_unit=tree["X"], rule=WORK)
-    result = compute_due_for(org_unit=tree["A"], start=D(2026, 9, 28), days=10)
+    result = compute_due(D(2026, 9, 28), 10, rule_for(tree["A"]))
     assert result.rule == WORK
     assert result.due == D(2026, 10, 16)
 

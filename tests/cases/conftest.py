@@ -7,14 +7,13 @@ Time line used by every test (2026 official calendar, all before "today")::
     11-05 Thu  investigation     11-13 Fri  follow-up starts
                → due 11-16 Mon   11-16 Mon  an observation is recorded
     11-10 Tue  determined        11-18 Wed  closed
-    11-20 Fri  "today" (time-machine, tick=False)
+    11-20 Fri  "today" (``frozen_today`` of tests/conftest.py)
 """
 
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 
 from accounts.models import Membership, Role
 from bullying.audit.models import AuditEvent
@@ -82,13 +81,6 @@ def snapshot(case: Case) -> dict:
 
 def leaked_names(text) -> list[str]:
     return [name for name in CANARIES if name in str(text)]
-
-
-@pytest.fixture
-def frozen_today():
-    """ "Today" is Friday 2026-11-20 in Shanghai, and the clock does not move."""
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
 
 
 def chair_of(school):

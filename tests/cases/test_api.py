@@ -10,7 +10,6 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from accounts.models import User
-from accounts.services import user_add
 from bullying.audit.models import AuditEvent
 from cases.models import Case, MeasureKind, PartyRole, Status, TimelineEntry
 from tests.cases.conftest import (
@@ -30,7 +29,6 @@ from tests.cases.conftest import (
     leaked_names,
     snapshot,
 )
-from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.usefixtures("frozen_today")
 
@@ -89,9 +87,7 @@ def intake(school, **overrides) -> dict:
 @pytest.fixture
 def staff_a2(personas):
     """A school staff member of school A2 (same county as A)."""
-    user, _, _ = user_add(username="staff_a2", org_code="2133010602", role="school_staff", password=PASSWORD)
-    personas["staff_a2"] = user
-    return user
+    return personas["staff_a2"]
 
 
 # ---------------------------------------------------------------------------

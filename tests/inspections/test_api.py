@@ -32,26 +32,26 @@ def fill(client, inspection_id, *, not_met=()):
 # Scoping
 
 
-def test_an_inspector_of_city_a_cannot_inspect_a_unit_of_city_b(api_as, tree):
-    client = api_as("inspector_a")
+def test_an_inspector_of_city_a_cannot_inspect_a_unit_of_city_b(api_for, tree):
+    client = api_for("inspector_a")
     for unit in ("CB", "Z", "ZS"):
         response = create(client, tree[unit])
         assert response.status_code == 404, unit
     assert not Inspection.objects.exists()
 
 
-def test_an_inspector_of_city_a_cannot_see_inspections_in_city_b(api_as, tree):
-    created = create(api_as("inspector_b"), tree["ZS"])
+def test_an_inspector_of_city_a_cannot_see_inspections_in_city_b(api_for, tree):
+    created = create(api_for("inspector_b"), tree["ZS"])
     assert created.status_code == 201
     pk = created.json()["id"]
-    client = api_as("inspector_a")
+    client = api_for("inspector_a")
     assert client.get(f"/api/v1/inspections/{pk}/").status_code == 404
     assert client.get(f"/api/v1/inspections/{pk}/items/").status_code == 404
     assert client.put(f"/api/v1/inspections/{pk}/items/1/", {"result": "met"}, format="json").status_code == 404
     assert client.post(f"/api/v1/inspections/{pk}/submit/").status_code == 404
     assert client.get(f"/api/v1/inspections/{pk}/pdf/").status_code == 404
     assert client.get("/api/v1/inspections/").json()["count"] == 0
-    assert api_as("inspector_p").get(f"/api/v1/inspections/{pk}/").status_code == 200
+    assert api_for("inspector_p").get(f"/api/v1/inspections/{pk}/").status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -72,15 +72,15 @@ def test_an_inspector_of_city_a_cannot_see_inspections_in_city_b(api_as, tree):
         ("auditor", False),
     ],
 )
-def test_who_sees_a_submitted_supervision_of_school_a(api_as, submitted_supervision, name, visible):
+def test_who_sees_a_submitted_supervision_of_school_a(api_for, submitted_supervision, name, visible):
     inspection = submitted_supervision()
-    response = api_as(name).get(f"/api/v1/inspections/{inspection.pk}/")
+    response = api_for(name).get(f"/api/v1/inspections/{inspection.pk}/")
     assert response.status_code == (200 if visible else 404)
 
 
-def test_a_role_that_sees_but_may_not_act_gets_403(api_as, supervision):
+def test_a_role_that_sees_but_may_not_act_gets_403(api_for, supervision):
     inspection = supervision()
-    response = api_as("city_a").put(f"/api/v1/inspections/{inspection.pk}/items/1/", {"result": "met"}, format="json")
+    response = api_for("city_a").put(f"/api/v1/inspections/{inspection.pk}/items/1/", {"result": "met"}, format="json")
     assert response.status_code == 403
     assert not InspectionItem.objects.exclude(result="").exists()
 
@@ -89,8 +89,8 @@ def test_a_role_that_sees_but_may_not_act_gets_403(api_as, supervision):
 # The inspection workflow
 
 
-def test_a_school_chair_runs_a_self_check_through_the_api(api_as, tree):
-    client = api_as("chair_a")
+def test_a_school_chair_runs_a_self_check_through_the_api(api_for, tree):
+    client = api_for("chair_a")
     response = create(client, tree["A"], kind="self_check")
     assert response.status_code == 201, response.json()
     body = response.json()
@@ -104,9 +104,9 @@ def test_a_school_chair_runs_a_self_check_through_the_api(api_as, tree):
     assert submitted.json()["score"] == f"{100 * (n - 1) / n:.1f}"
 
 
-def test_a_submitted_inspection_cannot_be_edited_through_the_api(api_as, submitted_supervision):
+def test_a_submitted_inspection_cannot_be_edited_through_the_api(api_for, submitted_supervision):
     inspection = submitted_supervision()
-    client = api_as("inspector_a")
+    client = api_for("inspector_a")
     for method, url, body in [
         ("put", f"/api/v1/inspections/{inspection.pk}/items/1/", {"result": "not_met", "finding": "改"}),
         ("patch", f"/api/v1/inspections/{inspection.pk}/items/1/", {"finding": "改"}),
@@ -132,10 +132,10 @@ def test_a_submitted_inspection_cannot_be_edited_through_the_api(api_as, submitt
         ({"target": "A", "kind": "audit"}, "kind"),
     ],
 )
-def test_bad_create_input_is_a_400_in_chinese(api_as, tree, body, field):
+def test_bad_create_input_is_a_400_in_chinese(api_for, tree, body, field):
     if body.get("target") == "A":
         body = {**body, "target": tree["A"].pk}
-    response = api_as("inspector_a").post("/api/v1/inspections/", body, format="json")
+    response = api_for("inspector_a").post("/api/v1/inspections/", body, format="json")
     assert response.status_code == 400
     assert field in response.json()
     text = str(response.json())
@@ -152,9 +152,9 @@ def test_bad_create_input_is_a_400_in_chinese(api_as, tree, body, field):
         {"finding": "只有发现"},
     ],
 )
-def test_a_bad_item_result_is_a_400_and_nothing_changes(api_as, supervision, body):
+def test_a_bad_item_result_is_a_400_and_nothing_changes(api_for, supervision, body):
     inspection = supervision()
-    response = api_as("inspector_a").put(f"/api/v1/inspections/{inspection.pk}/items/1/", body, format="json")
+    response = api_for("inspector_a").put(f"/api/v1/inspections/{inspection.pk}/items/1/", body, format="json")
     assert response.status_code == 400
     text = str(response.json())
     assert any("\u4e00" <= ch <= "\u9fff" for ch in text), text
@@ -162,9 +162,9 @@ def test_a_bad_item_result_is_a_400_and_nothing_changes(api_as, supervision, bod
     assert (row.result, row.finding, str(row.weight)) == ("", "", "1.00")
 
 
-def test_an_item_outside_the_inspection_is_404(api_as, supervision):
+def test_an_item_outside_the_inspection_is_404(api_for, supervision):
     inspection = supervision()
-    client = api_as("inspector_a")
+    client = api_for("inspector_a")
     assert (
         client.put(f"/api/v1/inspections/{inspection.pk}/items/2/", {"result": "met"}, format="json").status_code == 404
     )
@@ -174,18 +174,18 @@ def test_an_item_outside_the_inspection_is_404(api_as, supervision):
     )
 
 
-def test_an_unannounced_supervision_is_flagged_and_hidden_until_submitted(api_as, tree):
-    response = create(api_as("inspector_a"), tree["A"], is_unannounced=True, is_spot_check=True)
+def test_an_unannounced_supervision_is_flagged_and_hidden_until_submitted(api_for, tree):
+    response = create(api_for("inspector_a"), tree["A"], is_unannounced=True, is_spot_check=True)
     assert response.status_code == 201
     body = response.json()
     assert body["is_unannounced"] and body["is_spot_check"]
-    assert api_as("chair_a").get(f"/api/v1/inspections/{body['id']}/").status_code == 404
+    assert api_for("chair_a").get(f"/api/v1/inspections/{body['id']}/").status_code == 404
 
 
-def test_evidence_is_stored_privately_and_served_as_an_attachment(api_as, supervision, settings, tmp_path):
+def test_evidence_is_stored_privately_and_served_as_an_attachment(api_for, supervision, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     inspection = supervision()
-    client = api_as("inspector_a")
+    client = api_for("inspector_a")
     upload = client.post(
         f"/api/v1/inspections/{inspection.pk}/items/30/evidence/",
         {"file": io.BytesIO(PNG), "description": "档案照片"},
@@ -198,7 +198,7 @@ def test_evidence_is_stored_privately_and_served_as_an_attachment(api_as, superv
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")
     assert response["Content-Type"] == "image/png"
-    assert api_as("inspector_b").get(upload.json()["url"]).status_code == 404
+    assert api_for("inspector_b").get(upload.json()["url"]).status_code == 404
     bad = client.post(
         f"/api/v1/inspections/{inspection.pk}/items/30/evidence/",
         {"file": io.BytesIO(b"MZ\x90\x00 not an image")},
@@ -209,11 +209,11 @@ def test_evidence_is_stored_privately_and_served_as_an_attachment(api_as, superv
 
 
 def test_the_inspection_list_takes_a_fixed_number_of_queries(
-    api_as, submitted_supervision, django_assert_max_num_queries
+    api_for, submitted_supervision, django_assert_max_num_queries
 ):
     for target in ("A", "A2", "YS", "X"):
         submitted_supervision(target=target)
-    client = api_as("inspector_a")
+    client = api_for("inspector_a")
     client.get("/api/v1/inspections/")  # warm the membership cache path once
     with django_assert_max_num_queries(8):
         response = client.get("/api/v1/inspections/")
@@ -224,9 +224,9 @@ def test_the_inspection_list_takes_a_fixed_number_of_queries(
 # Rectification and accountability
 
 
-def _rectification(api_as, submitted_supervision):
+def _rectification(api_for, submitted_supervision):
     inspection = submitted_supervision()
-    response = api_as("inspector_a").post(
+    response = api_for("inspector_a").post(
         "/api/v1/rectifications/",
         {"inspection": inspection.pk, "item": 30, "requirement": "严格执行10日时限。", "days": 10},
         format="json",
@@ -235,31 +235,31 @@ def _rectification(api_as, submitted_supervision):
     return response.json()
 
 
-def test_a_rectification_is_raised_with_a_computed_deadline(api_as, submitted_supervision):
-    body = _rectification(api_as, submitted_supervision)
+def test_a_rectification_is_raised_with_a_computed_deadline(api_for, submitted_supervision):
+    body = _rectification(api_for, submitted_supervision)
     assert body["status"] == "open"
     assert body["due_on"] == "2026-11-30"  # 10 days from Fri 11-20
     assert body["due_explanation"]
     assert body["unit"]["code"] == "2133010601"
 
 
-def test_a_rectification_cannot_be_verified_by_its_own_unit_through_the_api(api_as, submitted_supervision):
-    body = _rectification(api_as, submitted_supervision)
-    chair = api_as("chair_a")
+def test_a_rectification_cannot_be_verified_by_its_own_unit_through_the_api(api_for, submitted_supervision):
+    body = _rectification(api_for, submitted_supervision)
+    chair = api_for("chair_a")
     done = chair.post(f"/api/v1/rectifications/{body['id']}/complete/", {"text": "已修订制度。"}, format="json")
     assert done.status_code == 200 and done.json()["status"] == "completed"
     refused = chair.post(f"/api/v1/rectifications/{body['id']}/verify/", {"text": "自验"}, format="json")
     assert refused.status_code == 403
     assert "不能自行复查验收" in refused.json()["detail"]
     assert Rectification.objects.get().status == RectificationStatus.COMPLETED
-    assert api_as("inspector_b").post(f"/api/v1/rectifications/{body['id']}/verify/").status_code == 404
-    ok = api_as("inspector_a").post(f"/api/v1/rectifications/{body['id']}/verify/", {"text": "到位"}, format="json")
+    assert api_for("inspector_b").post(f"/api/v1/rectifications/{body['id']}/verify/").status_code == 404
+    ok = api_for("inspector_a").post(f"/api/v1/rectifications/{body['id']}/verify/", {"text": "到位"}, format="json")
     assert ok.status_code == 200 and ok.json()["status"] == "verified"
 
 
-def test_rectification_steps_refuse_bad_input(api_as, submitted_supervision):
-    body = _rectification(api_as, submitted_supervision)
-    chair = api_as("chair_a")
+def test_rectification_steps_refuse_bad_input(api_for, submitted_supervision):
+    body = _rectification(api_for, submitted_supervision)
+    chair = api_for("chair_a")
     assert chair.post(f"/api/v1/rectifications/{body['id']}/complete/", {"text": ""}, format="json").status_code == 400
     future = chair.post(
         f"/api/v1/rectifications/{body['id']}/progress/", {"text": "进展", "on": "2026-12-01"}, format="json"
@@ -269,9 +269,9 @@ def test_rectification_steps_refuse_bad_input(api_as, submitted_supervision):
     assert Rectification.objects.get().notes.count() == 1
 
 
-def test_a_rectification_for_an_item_that_was_met_is_refused(api_as, submitted_supervision):
+def test_a_rectification_for_an_item_that_was_met_is_refused(api_for, submitted_supervision):
     inspection = submitted_supervision()
-    response = api_as("inspector_a").post(
+    response = api_for("inspector_a").post(
         "/api/v1/rectifications/",
         {"inspection": inspection.pk, "item": 1, "requirement": "x", "due_on": "2026-12-31"},
         format="json",
@@ -280,18 +280,18 @@ def test_a_rectification_for_an_item_that_was_met_is_refused(api_as, submitted_s
     assert not Rectification.objects.exists()
 
 
-def test_accountability_through_the_api(api_as, submitted_supervision, tree):
+def test_accountability_through_the_api(api_for, submitted_supervision, tree):
     inspection = submitted_supervision()
-    response = api_as("city_a").post(
+    response = api_for("city_a").post(
         "/api/v1/accountability/",
         {"unit": tree["A"].pk, "kind": "listed_supervision", "reason": "问题突出。", "inspection": inspection.pk},
         format="json",
     )
     assert response.status_code == 201, response.json()
     assert response.json()["kind"] == "listed_supervision"
-    assert api_as("chair_a").get("/api/v1/accountability/").json()["count"] == 1
-    assert api_as("chair_a2").get("/api/v1/accountability/").json()["count"] == 0
-    outside = api_as("city_b").post(
+    assert api_for("chair_a").get("/api/v1/accountability/").json()["count"] == 1
+    assert api_for("chair_a2").get("/api/v1/accountability/").json()["count"] == 0
+    outside = api_for("city_b").post(
         "/api/v1/accountability/", {"unit": tree["A"].pk, "kind": "notice", "reason": "x"}, format="json"
     )
     assert outside.status_code == 404
@@ -301,12 +301,12 @@ def test_accountability_through_the_api(api_as, submitted_supervision, tree):
 # Campaigns and rounds
 
 
-def test_campaign_reports_and_completeness_through_the_api(api_as, tree, people):
+def test_campaign_reports_and_completeness_through_the_api(api_for, tree, personas):
     from inspections import services
 
-    campaign = services.campaign_create_standard(actor=people["province"], organiser=tree["P"], year=2026)
+    campaign = services.campaign_create_standard(actor=personas["province"], organiser=tree["P"], year=2026)
     ledger = campaign.tasks.get(kind="screening_ledger")  # due 2026-03-20
-    chair = api_as("chair_a")
+    chair = api_for("chair_a")
     response = chair.post(
         f"/api/v1/campaigns/{campaign.pk}/tasks/{ledger.pk}/submit/", {"note": "排查台账", "on": "2026-03-25"}
     )
@@ -314,19 +314,19 @@ def test_campaign_reports_and_completeness_through_the_api(api_as, tree, people)
     assert response.json()["is_late"] is True
     again = chair.post(f"/api/v1/campaigns/{campaign.pk}/tasks/{ledger.pk}/submit/", {"note": "再报"})
     assert again.status_code == 400
-    report = api_as("officer_x").get(f"/api/v1/campaigns/{campaign.pk}/completeness/").json()
+    report = api_for("officer_x").get(f"/api/v1/campaigns/{campaign.pk}/completeness/").json()
     a = next(c for c in report["children"] if c["org_unit"]["code"] == "2133010601")
     assert a["late"] == 1 and a["tasks"][str(ledger.pk)] == "late"
     a2 = next(c for c in report["children"] if c["org_unit"]["code"] == "2133010602")
     assert a2["tasks"][str(ledger.pk)] == "missing"
     assert (
-        api_as("inspector_b").get(f"/api/v1/campaigns/{campaign.pk}/completeness/?unit={tree['X'].pk}").status_code
+        api_for("inspector_b").get(f"/api/v1/campaigns/{campaign.pk}/completeness/?unit={tree['X'].pk}").status_code
         == 404
     )
 
 
-def test_a_round_is_published_once_it_has_submitted_results(api_as, tree, submitted_supervision):
-    client = api_as("inspector_a")
+def test_a_round_is_published_once_it_has_submitted_results(api_for, tree, submitted_supervision):
+    client = api_for("inspector_a")
     created = client.post(
         "/api/v1/inspection-rounds/",
         {"title": "2026年秋季学期专项督导", "starts_on": "2026-11-01", "ends_on": "2026-11-30"},
@@ -343,8 +343,8 @@ def test_a_round_is_published_once_it_has_submitted_results(api_as, tree, submit
     assert client.post(f"/api/v1/inspection-rounds/{rnd}/publish/").status_code == 400
 
 
-def test_bad_dates_on_a_round_are_refused(api_as):
-    response = api_as("inspector_a").post(
+def test_bad_dates_on_a_round_are_refused(api_for):
+    response = api_for("inspector_a").post(
         "/api/v1/inspection-rounds/",
         {"title": "批次", "starts_on": "2026-11-30", "ends_on": "2026-11-01"},
         format="json",
@@ -352,17 +352,17 @@ def test_bad_dates_on_a_round_are_refused(api_as):
     assert response.status_code == 400 and "结束日期" in response.json()["detail"]
 
 
-def test_the_league_endpoint_ranks_a_tier(api_as, submitted_supervision, people):
+def test_the_league_endpoint_ranks_a_tier(api_for, submitted_supervision, personas):
     from inspections import services
     from tests.inspections.conftest import answer_all
 
     submitted_supervision(target="A")
     other = services.inspection_create(
-        actor=people["inspector_a"], target=people["chair_a2"].memberships.get().org_unit, kind="supervision"
+        actor=personas["inspector_a"], target=personas["chair_a2"].memberships.get().org_unit, kind="supervision"
     )
-    answer_all(other, people["inspector_a"])
-    services.inspection_submit(actor=people["inspector_a"], inspection=other)
-    body = api_as("inspector_a").get("/api/v1/inspections/league/", {"level": "school"}).json()
+    answer_all(other, personas["inspector_a"])
+    services.inspection_submit(actor=personas["inspector_a"], inspection=other)
+    body = api_for("inspector_a").get("/api/v1/inspections/league/", {"level": "school"}).json()
     assert [r["org_unit"]["code"] for r in body["results"]] == ["2133010602", "2133010601"]
     assert [r["rank"] for r in body["results"]] == [1, 2]
-    assert api_as("inspector_a").get("/api/v1/inspections/league/").status_code == 400
+    assert api_for("inspector_a").get("/api/v1/inspections/league/").status_code == 400

@@ -1,62 +1,26 @@
 """The policy list and an inspection page in headless Chromium: they render, work with a
 mouse, show no console error, and fit a phone. Screenshots go to test-artifacts/."""
 
-import os
 import re
-import shutil
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 
 from inspections import services
 from inspections.models import InspectionItem
+from tests.browser_support import ARTIFACTS
 from tests.conftest import PASSWORD
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots" / "inspections"
+SHOTS = ARTIFACTS / "inspections"
 
 
-@pytest.fixture(autouse=True)
-def frozen_today():
-    """The browser checks cookie expiry against the real clock: no frozen time here."""
-    yield None
-
-
-@pytest.fixture(scope="module")
-def in_browser():
-    """``in_browser(scenario, *args)`` runs ``scenario(browser, *args)`` in a thread of its own.
-
-    Playwright's sync API refuses to start in a thread where another sync session (the
-    session-wide browser of tests/browser/) already runs its event loop, so this module
-    keeps its Chromium in a dedicated worker thread. The ORM stays in the test's thread.
-    """
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM}")
-    shutil.rmtree(SHOTS, ignore_errors=True)
+@pytest.fixture
+def in_browser(browser):
+    """``in_browser(scenario, *args)`` runs ``scenario(browser, *args)`` with the Chromium
+    shared by every browser test (tests/browser_support.py)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
-    worker = ThreadPoolExecutor(max_workers=1)
-    state = {}
-
-    def start():
-        from playwright.sync_api import sync_playwright
-
-        state["playwright"] = sync_playwright().start()
-        state["browser"] = state["playwright"].chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-        )
-
-    def stop():
-        state["browser"].close()
-        state["playwright"].stop()
-
-    worker.submit(start).result()
-    yield lambda scenario, *args: worker.submit(scenario, state["browser"], *args).result()
-    worker.submit(stop).result()
-    worker.shutdown()
+    return lambda scenario, *args: scenario(browser, *args)
 
 
 def open_tab(browser, base: str, username: str, *, phone: bool = False):
@@ -94,7 +58,7 @@ def shot(page, name: str):
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-def test_the_policy_list_is_browsed_and_searched(in_browser, live_server, people):
+def test_the_policy_list_is_browsed_and_searched(in_browser, live_server, personas):
     def scenario(browser):
         page = open_tab(browser, live_server.url, "inspector_a")
         page.goto(page.base + "/")
@@ -120,8 +84,8 @@ def test_the_policy_list_is_browsed_and_searched(in_browser, live_server, people
     assert in_browser(scenario) == []
 
 
-def test_an_inspector_fills_in_an_item_on_the_inspection_page(in_browser, live_server, tree, people):
-    inspection = services.inspection_create(actor=people["inspector_a"], target=tree["A"], kind="supervision")
+def test_an_inspector_fills_in_an_item_on_the_inspection_page(in_browser, live_server, tree, personas):
+    inspection = services.inspection_create(actor=personas["inspector_a"], target=tree["A"], kind="supervision")
 
     def scenario(browser):
         page = open_tab(browser, live_server.url, "inspector_a")
@@ -152,12 +116,12 @@ def test_an_inspector_fills_in_an_item_on_the_inspection_page(in_browser, live_s
     assert row.result == "not_met" and row.finding.startswith("抽查档案")
 
 
-def test_a_submitted_inspection_and_its_public_page(in_browser, live_server, tree, people):
+def test_a_submitted_inspection_and_its_public_page(in_browser, live_server, tree, personas):
     from datetime import date
 
     from tests.inspections.conftest import answer_all
 
-    actor = people["inspector_a"]
+    actor = personas["inspector_a"]
     today = date.today()
     rnd = services.round_create(
         actor=actor, office=tree["CA"], title="专项督导（浏览器测试）", starts_on=today, ends_on=today

@@ -136,11 +136,11 @@ def test_the_committed_json_matches_the_database():
         )
 
 
-def test_a_new_edition_does_not_rewrite_past_inspections(tree, people):
+def test_a_new_edition_does_not_rewrite_past_inspections(tree, personas):
     """GIVEN a submitted self-check made against the 2021 list
     WHEN a new edition with a changed item 30 is loaded and becomes current
     THEN the old inspection still shows the 2021 text, and new inspections use the new one."""
-    chair = people["chair_a"]
+    chair = personas["chair_a"]
     old = services.inspection_create(actor=chair, target=tree["A"], kind=InspectionKind.SELF_CHECK)
     data = json.loads(POLICY_LIST_2021.read_text(encoding="utf-8"))
     data["edition"] = {**data["edition"], "code": "revised-2026", "document": "某省2026年修订版"}
@@ -165,8 +165,8 @@ def test_loading_the_same_edition_twice_changes_nothing():
 # API and page
 
 
-def test_the_api_lists_the_items_paginated_with_the_stable_fields(api_as):
-    response = api_as("chair_a").get("/api/v1/policy-items/", {"page_size": 20})
+def test_the_api_lists_the_items_paginated_with_the_stable_fields(api_for):
+    response = api_for("chair_a").get("/api/v1/policy-items/", {"page_size": 20})
     assert response.status_code == 200
     body = response.json()
     assert body["count"] == 50
@@ -179,8 +179,8 @@ def test_the_api_lists_the_items_paginated_with_the_stable_fields(api_as):
     assert first["levels"] == ["province", "city", "county", "school"]
 
 
-def test_the_api_filters_by_level_category_and_keyword(api_as):
-    client = api_as("inspector_a")
+def test_the_api_filters_by_level_category_and_keyword(api_for):
+    client = api_for("inspector_a")
     schools = client.get("/api/v1/policy-items/", {"level": "school", "page_size": 100}).json()
     assert 2 not in [i["number"] for i in schools["results"]]
     assert 30 in [i["number"] for i in schools["results"]]
@@ -196,8 +196,8 @@ def test_the_api_needs_a_signed_in_user(client):
     assert client.get("/api/v1/policy-items/").status_code in (401, 403)
 
 
-def test_the_policy_page_lists_all_fifty_and_searches(web_as):
-    client = web_as("inspector_a")
+def test_the_policy_page_lists_all_fifty_and_searches(client_for):
+    client = client_for("inspector_a")
     page = client.get("/inspections/policy/")
     assert page.status_code == 200
     html = page.content.decode()

@@ -22,12 +22,12 @@ def text_of(content: bytes, tmp_path) -> str:
     return "".join(out.stdout.decode("utf-8").split())
 
 
-def test_the_inspection_report_pdf_is_in_chinese(submitted_supervision, people, tmp_path):
+def test_the_inspection_report_pdf_is_in_chinese(submitted_supervision, personas, tmp_path):
     inspection = submitted_supervision()
     services.rectification_raise(
-        actor=people["inspector_a"], inspection=inspection, number=30, requirement="严格执行10日时限。", days=10
+        actor=personas["inspector_a"], inspection=inspection, number=30, requirement="严格执行10日时限。", days=10
     )
-    content = pdf.inspection_report_pdf(inspection=inspection, viewer=people["inspector_a"])
+    content = pdf.inspection_report_pdf(inspection=inspection, viewer=personas["inspector_a"])
     assert content.startswith(b"%PDF-")
     text = text_of(content, tmp_path)
     for phrase in (
@@ -50,14 +50,14 @@ def test_the_inspection_report_pdf_is_in_chinese(submitted_supervision, people, 
     assert any(p.stat().st_size > 10_000 for p in tmp_path.glob("p*.png"))
 
 
-def test_a_draft_report_says_it_is_a_draft(supervision, people, tmp_path):
+def test_a_draft_report_says_it_is_a_draft(supervision, personas, tmp_path):
     inspection = supervision()
-    text = text_of(pdf.inspection_report_pdf(inspection=inspection, viewer=people["inspector_a"]), tmp_path)
+    text = text_of(pdf.inspection_report_pdf(inspection=inspection, viewer=personas["inspector_a"]), tmp_path)
     assert "草稿" in text and "未检查" in text
 
 
-def test_a_self_check_report_is_titled_as_such(tree, people, tmp_path):
-    chair = people["chair_a"]
+def test_a_self_check_report_is_titled_as_such(tree, personas, tmp_path):
+    chair = personas["chair_a"]
     inspection = services.inspection_create(actor=chair, target=tree["A"], kind=InspectionKind.SELF_CHECK)
     answer_all(inspection, chair)
     services.inspection_submit(actor=chair, inspection=inspection)
@@ -65,18 +65,18 @@ def test_a_self_check_report_is_titled_as_such(tree, people, tmp_path):
     assert "对照政策清单自查报告" in text and "100.0" in text
 
 
-def test_the_pdf_endpoints_answer_for_readers_only(web_as, api_as, submitted_supervision):
+def test_the_pdf_endpoints_answer_for_readers_only(client_for, api_for, submitted_supervision):
     inspection = submitted_supervision()
-    response = web_as("chair_a").get(f"/inspections/{inspection.pk}/pdf/")
+    response = client_for("chair_a").get(f"/inspections/{inspection.pk}/pdf/")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert web_as("chair_z").get(f"/inspections/{inspection.pk}/pdf/").status_code == 404
-    api = api_as("officer_x").get(f"/api/v1/inspections/{inspection.pk}/pdf/")
+    assert client_for("chair_z").get(f"/inspections/{inspection.pk}/pdf/").status_code == 404
+    api = api_for("officer_x").get(f"/api/v1/inspections/{inspection.pk}/pdf/")
     assert api.status_code == 200 and api["Content-Disposition"].startswith("attachment")
 
 
-def _results(people, submitted_supervision):
+def _results(personas, submitted_supervision):
     a = submitted_supervision(target="A")
-    actor = people["inspector_a"]
+    actor = personas["inspector_a"]
     a2 = services.inspection_create(
         actor=actor, target=a.target.parent.children.get(code="2133010602"), kind="supervision"
     )
@@ -88,9 +88,9 @@ def _results(people, submitted_supervision):
     return a, a2, x
 
 
-def test_the_excel_export_reopens_with_every_unit_and_a_league_per_tier(people, submitted_supervision, web_as):
-    a, a2, x = _results(people, submitted_supervision)
-    response = web_as("inspector_a").get("/inspections/export.xlsx")
+def test_the_excel_export_reopens_with_every_unit_and_a_league_per_tier(personas, submitted_supervision, client_for):
+    a, a2, x = _results(personas, submitted_supervision)
+    response = client_for("inspector_a").get("/inspections/export.xlsx")
     assert response.status_code == 200
     assert response["Content-Type"] == reports.XLSX_TYPE
     wb = load_workbook(io.BytesIO(response.content))
@@ -114,19 +114,19 @@ def test_the_excel_export_reopens_with_every_unit_and_a_league_per_tier(people, 
     assert [schools.cell(row=r, column=1).value for r in (3, 4)] == [1, 2]
 
 
-def test_the_export_holds_only_the_callers_scope(people, submitted_supervision, web_as):
-    _results(people, submitted_supervision)
-    response = web_as("inspector_b").get("/inspections/export.xlsx")
+def test_the_export_holds_only_the_callers_scope(personas, submitted_supervision, client_for):
+    _results(personas, submitted_supervision)
+    response = client_for("inspector_b").get("/inspections/export.xlsx")
     wb = load_workbook(io.BytesIO(response.content))
     assert wb["检查结果"].max_row == 2  # the headings only
 
 
-def test_equal_scores_share_a_rank(people, submitted_supervision):
+def test_equal_scores_share_a_rank(personas, submitted_supervision):
     submitted_supervision(target="A")
     submitted_supervision(target="A2")
-    actor = people["inspector_a"]
+    actor = personas["inspector_a"]
     perfect = services.inspection_create(
-        actor=actor, target=people["chair_y"].memberships.get().org_unit, kind="supervision"
+        actor=actor, target=personas["chair_y"].memberships.get().org_unit, kind="supervision"
     )
     answer_all(perfect, actor)
     services.inspection_submit(actor=actor, inspection=perfect)
@@ -135,14 +135,14 @@ def test_equal_scores_share_a_rank(people, submitted_supervision):
     assert rows[0].score == Decimal("100.0")
 
 
-def test_the_league_uses_each_units_latest_inspection(people, submitted_supervision, frozen_today):
+def test_the_league_uses_each_units_latest_inspection(personas, submitted_supervision, frozen_today):
     from datetime import date
 
     submitted_supervision(target="A")
-    actor = people["inspector_a"]
+    actor = personas["inspector_a"]
     later = services.inspection_create(
         actor=actor,
-        target=people["chair_a"].memberships.get().org_unit,
+        target=personas["chair_a"].memberships.get().org_unit,
         kind="supervision",
         inspected_on=date(2026, 11, 19),
     )
@@ -152,7 +152,7 @@ def test_the_league_uses_each_units_latest_inspection(people, submitted_supervis
     assert len(rows) == 1 and rows[0].inspection == later
 
 
-def test_the_league_page_renders(web_as, people, submitted_supervision):
-    _results(people, submitted_supervision)
-    page = web_as("city_a").get("/inspections/league/").content.decode()
+def test_the_league_page_renders(client_for, personas, submitted_supervision):
+    _results(personas, submitted_supervision)
+    page = client_for("city_a").get("/inspections/league/").content.decode()
     assert "学校" in page and "西湖区第一中学" in page and "县（区）" in page

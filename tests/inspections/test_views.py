@@ -25,14 +25,14 @@ pytestmark = pytest.mark.django_db
     ],
 )
 @pytest.mark.parametrize("name", ["inspector_a", "city_a", "officer_x", "chair_a", "province"])
-def test_the_section_pages_open_for_every_role_that_uses_them(web_as, name, url):
-    response = web_as(name).get(url)
+def test_the_section_pages_open_for_every_role_that_uses_them(client_for, name, url):
+    response = client_for(name).get(url)
     assert response.status_code == 200, (name, url)
     assert "督导检查" in response.content.decode() or "政策清单" in response.content.decode()
 
 
-def test_an_inspector_creates_a_supervision_in_the_browser_form(web_as, tree):
-    client = web_as("inspector_a")
+def test_an_inspector_creates_a_supervision_in_the_browser_form(client_for, tree):
+    client = client_for("inspector_a")
     form = client.get("/inspections/new/").content.decode()
     assert "西湖区实验小学" in form and "海曙" not in form  # only units below the inspector's city
     response = client.post(
@@ -44,15 +44,15 @@ def test_an_inspector_creates_a_supervision_in_the_browser_form(web_as, tree):
     assert inspection.is_unannounced and inspection.inspected_on == date(2026, 11, 18)
 
 
-def test_a_unit_of_another_city_cannot_be_chosen(web_as, tree):
-    response = web_as("inspector_a").post("/inspections/new/", {"kind": "supervision", "target": tree["ZS"].pk})
+def test_a_unit_of_another_city_cannot_be_chosen(client_for, tree):
+    response = client_for("inspector_a").post("/inspections/new/", {"kind": "supervision", "target": tree["ZS"].pk})
     assert response.status_code == 400
     assert not Inspection.objects.exists()
 
 
-def test_the_inspection_page_saves_an_item_and_refuses_a_bad_one_with_400(web_as, supervision):
+def test_the_inspection_page_saves_an_item_and_refuses_a_bad_one_with_400(client_for, supervision):
     inspection = supervision()
-    client = web_as("inspector_a")
+    client = client_for("inspector_a")
     page = client.get(f"/inspections/{inspection.pk}/").content.decode()
     assert 'id="item-30"' in page and "不得出现学生姓名" in page
     ok = client.post(f"/inspections/{inspection.pk}/items/30/", {"i30-result": "not_met", "i30-finding": "超期。"})
@@ -64,9 +64,9 @@ def test_the_inspection_page_saves_an_item_and_refuses_a_bad_one_with_400(web_as
     assert InspectionItem.objects.get(inspection=inspection, item__number=1).result == ""
 
 
-def test_a_submitted_inspection_page_has_no_forms_and_refuses_posts(web_as, submitted_supervision):
+def test_a_submitted_inspection_page_has_no_forms_and_refuses_posts(client_for, submitted_supervision):
     inspection = submitted_supervision()
-    client = web_as("inspector_a")
+    client = client_for("inspector_a")
     page = client.get(f"/inspections/{inspection.pk}/").content.decode()
     assert f'action="/inspections/{inspection.pk}/items/' not in page
     assert "提交并锁定" not in page
@@ -76,17 +76,17 @@ def test_a_submitted_inspection_page_has_no_forms_and_refuses_posts(web_as, subm
     assert InspectionItem.objects.get(inspection=inspection, item__number=1).result == "met"
 
 
-def test_submitting_from_the_page_locks_it(web_as, supervision, people):
+def test_submitting_from_the_page_locks_it(client_for, supervision, personas):
     inspection = supervision()
-    answer_all(inspection, people["inspector_a"])
-    response = web_as("inspector_a").post(f"/inspections/{inspection.pk}/submit/")
+    answer_all(inspection, personas["inspector_a"])
+    response = client_for("inspector_a").post(f"/inspections/{inspection.pk}/submit/")
     assert response.status_code == 302
     assert Inspection.objects.get(pk=inspection.pk).is_locked
 
 
-def test_another_city_gets_404_on_every_inspection_page(web_as, submitted_supervision):
+def test_another_city_gets_404_on_every_inspection_page(client_for, submitted_supervision):
     inspection = submitted_supervision()
-    client = web_as("inspector_b")
+    client = client_for("inspector_b")
     for url in (
         f"/inspections/{inspection.pk}/",
         f"/inspections/{inspection.pk}/pdf/",
@@ -97,17 +97,17 @@ def test_another_city_gets_404_on_every_inspection_page(web_as, submitted_superv
 
 
 def test_the_rectification_page_lets_the_school_report_and_refuses_self_verification(
-    web_as, submitted_supervision, people
+    client_for, submitted_supervision, personas
 ):
     inspection = submitted_supervision()
-    inspector = web_as("inspector_a")
+    inspector = client_for("inspector_a")
     raised = inspector.post(
         f"/inspections/{inspection.pk}/rectify/",
         {"rect-number": 30, "rect-unit": inspection.target_id, "rect-requirement": "严格执行时限。", "rect-days": 10},
     )
     assert raised.status_code == 302
     rect = Rectification.objects.get()
-    chair = web_as("chair_a")
+    chair = client_for("chair_a")
     page = chair.get(f"/inspections/rectifications/{rect.pk}/").content.decode()
     assert "报告整改完成" in page and "验收通过" not in page
     assert (
@@ -124,14 +124,14 @@ def test_the_rectification_page_lets_the_school_report_and_refuses_self_verifica
     assert Rectification.objects.get().status == "verified"
 
 
-def test_the_campaign_page_shows_completeness_per_child_unit(web_as, tree, people):
-    campaign = services.campaign_create_standard(actor=people["province"], organiser=tree["P"], year=2026)
+def test_the_campaign_page_shows_completeness_per_child_unit(client_for, tree, personas):
+    campaign = services.campaign_create_standard(actor=personas["province"], organiser=tree["P"], year=2026)
     plan = campaign.tasks.get(kind="implementation_plan")
-    services.task_submit(actor=people["officer_x"], task=plan, unit=tree["X"], note="方案", on=date(2026, 3, 9))
-    page = web_as("city_a").get(f"/inspections/campaigns/{campaign.pk}/").content.decode()
+    services.task_submit(actor=personas["officer_x"], task=plan, unit=tree["X"], note="方案", on=date(2026, 3, 9))
+    page = client_for("city_a").get(f"/inspections/campaigns/{campaign.pk}/").content.decode()
     assert "杭州市西湖区" in page and "杭州市拱墅区" in page and "宁波" not in page
     assert "逾期未报" in page and "已报送" in page
-    school_page = web_as("chair_a").get(f"/inspections/campaigns/{campaign.pk}/")
+    school_page = client_for("chair_a").get(f"/inspections/campaigns/{campaign.pk}/")
     assert "本单位报送" in school_page.content.decode()
 
 
@@ -139,9 +139,9 @@ def test_the_campaign_page_shows_completeness_per_child_unit(web_as, tree, peopl
 # The public page
 
 
-def _published_round(people, tree, submitted_supervision):
+def _published_round(personas, tree, submitted_supervision):
     rnd = services.round_create(
-        actor=people["inspector_a"],
+        actor=personas["inspector_a"],
         office=tree["CA"],
         title="2026年秋季学期专项督导",
         semester="2026年秋季学期",
@@ -150,16 +150,16 @@ def _published_round(people, tree, submitted_supervision):
     )
     inspection = submitted_supervision(round=rnd)
     services.rectification_raise(
-        actor=people["inspector_a"], inspection=inspection, number=30, requirement="整改", days=10
+        actor=personas["inspector_a"], inspection=inspection, number=30, requirement="整改", days=10
     )
-    draft = services.inspection_create(actor=people["inspector_a"], target=tree["A2"], kind="supervision", round=rnd)
+    draft = services.inspection_create(actor=personas["inspector_a"], target=tree["A2"], kind="supervision", round=rnd)
     return rnd, inspection, draft
 
 
-def test_the_public_page_shows_a_published_round_without_sign_in(client, people, tree, submitted_supervision):
-    rnd, inspection, draft = _published_round(people, tree, submitted_supervision)
+def test_the_public_page_shows_a_published_round_without_sign_in(client, personas, tree, submitted_supervision):
+    rnd, inspection, draft = _published_round(personas, tree, submitted_supervision)
     assert client.get(f"/inspections/public/{rnd.pk}/").status_code == 404  # not yet published
-    services.round_publish(actor=people["inspector_a"], round=rnd)
+    services.round_publish(actor=personas["inspector_a"], round=rnd)
     response = client.get(f"/inspections/public/{rnd.pk}/")
     assert response.status_code == 200
     html = response.content.decode()
@@ -181,13 +181,13 @@ def test_the_public_pages_are_listed_as_public(client):
     assert client.get("/inspections/policy/").status_code == 302
 
 
-def test_an_unpublished_or_unknown_round_is_404_in_public(client, people, tree):
+def test_an_unpublished_or_unknown_round_is_404_in_public(client, personas, tree):
     rnd = InspectionRound.objects.create(
         office=tree["CA"],
         title="t",
         starts_on=date(2026, 11, 1),
         ends_on=date(2026, 11, 2),
-        created_by=people["inspector_a"],
+        created_by=personas["inspector_a"],
     )
     assert client.get(f"/inspections/public/{rnd.pk}/").status_code == 404
     assert client.get("/inspections/public/99999/").status_code == 404

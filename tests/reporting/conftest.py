@@ -18,7 +18,6 @@ from tests.cases.conftest import (  # noqa: F401 - fixtures re-exported for thes
     TODAY,
     audit_count,
     chair_of,
-    frozen_today,
     open_case,
     walk,
 )
@@ -102,3 +101,41 @@ def mixed(personas, open_case, walk, report_up):  # noqa: F811 - the shared case
         return made
 
     return build
+
+
+@pytest.fixture
+def file_appeal(personas):
+    """``file_appeal(case)`` → an appeal of a case of county X, reviewed by a panel (with
+    expert_x), decided and filed with city CA on 11-17: the offices above read it from then."""
+
+    def go(case, *, filed: bool = True):
+        officer = personas["officer_x"]
+        panel = [
+            (personas["staff_a"], "school_rep"),
+            (personas["chair_a2"], "parent_rep"),
+            (personas["expert_x"], "expert"),
+        ]
+        appeal = appeal_services.appeal_lodge(
+            actor=officer,
+            case=case,
+            appellant_name="某家长",
+            appellant_relation="母亲",
+            grounds="不服认定。",
+            received_on=date(2026, 11, 12),
+        )
+        appeal_services.appeal_accept_review(actor=officer, appeal=appeal, on=date(2026, 11, 13))
+        appeal_services.appeal_form_panel(actor=officer, appeal=appeal, members=panel, on=date(2026, 11, 13))
+        if filed:
+            appeal_services.appeal_decide(
+                actor=officer,
+                appeal=appeal,
+                is_bullying=True,
+                severity="serious",
+                opinion="维持。",
+                on=date(2026, 11, 16),
+            )
+            appeal_services.appeal_file(actor=officer, appeal=appeal, on=date(2026, 11, 17))
+        appeal.refresh_from_db()
+        return appeal
+
+    return go

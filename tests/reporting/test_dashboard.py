@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts.models import OrgUnit, Role
+from accounts.models import OrgUnit, Role, User
 from accounts.services import _Row, org_units_import, user_add
 from cases.appeals.models import Appeal
 from cases.models import Case, Status
@@ -19,12 +19,32 @@ REPORTABLE = {"serious", "severe", "criminal"}
 
 
 # ---------------------------------------------------------------------------------------
-# Independent counts, the plain way: Python over every row
+# Independent counts, the plain way: Python over every row, by the visibility rules of
+# API.md: a report counts once it has reached the viewer's office (or is the viewer's own
+# school's); an appeal counts for the county office handling it, for the offices above
+# once filed with them (备案), and for the committee of the appealed school.
 
 
-def expected_for(unit: OrgUnit) -> dict:
+def reached(report, viewer: User) -> bool:
+    units = {m.org_unit_id for m in viewer.memberships.all()}
+    return report.school_id in units or any(h.org_unit_id in units for h in report.hops.all())
+
+
+def appeal_seen(appeal: Appeal, viewer: User) -> bool:
+    for m in viewer.memberships.select_related("org_unit"):
+        if m.role == Role.COUNTY_OFFICER and appeal.county.path.startswith(m.org_unit.path):
+            return True
+        if m.role in (Role.CITY_OFFICER, Role.PROVINCE_OFFICER) and appeal.status == "filed":
+            return appeal.county.path.startswith(m.org_unit.path)
+        if m.role in (Role.COMMITTEE_MEMBER, Role.COMMITTEE_CHAIR) and appeal.case.school_id == m.org_unit_id:
+            return True
+    return False
+
+
+def expected_for(unit: OrgUnit, viewer: User) -> dict:
     cases = [c for c in Case.objects.select_related("school") if c.school.path.startswith(unit.path)]
     reports = {(r.case_id, r.kind): r for c in cases for r in c.incident_reports.all()}
+    seen_reports = [r for r in reports.values() if reached(r, viewer)]
     return {
         "total": len(cases),
         "by_status": dict(Counter(c.status for c in cases)),
@@ -38,10 +58,12 @@ def expected_for(unit: OrgUnit) -> dict:
             and (c.pk, "initial") not in reports
             and (TODAY - c.determined_on).days >= 2
         ),
-        "late_reports": sum(1 for r in reports.values() if r.is_late),
+        "late_reports": sum(1 for r in seen_reports if r.is_late),
         "concealed": sum(1 for c in cases if concealed(c)),
         "appeals": sum(
-            1 for a in Appeal.objects.select_related("case__school") if a.case.school.path.startswith(unit.path)
+            1
+            for a in Appeal.objects.select_related("case__school", "county")
+            if a.case.school.path.startswith(unit.path) and appeal_seen(a, viewer)
         ),
     }
 
@@ -64,7 +86,7 @@ def nonzero(d: dict) -> dict:
 )
 def test_the_figures_match_counts_made_independently(personas, tree, mixed, persona, unit):
     mixed()
-    expected = expected_for(tree[unit])
+    expected = expected_for(tree[unit], personas[persona])
     body = fresh_api(personas[persona]).get(DASHBOARD, {"org_unit": tree[unit].pk}).json()
     cases = body["cases"]
     assert body["org_unit"]["id"] == tree[unit].pk
@@ -85,18 +107,23 @@ def test_the_figures_match_counts_made_independently(personas, tree, mixed, pers
         assert sum(c["appeals"] for c in children) == body["appeals"]["total"]
         assert sum(c["possibly_concealed"] for c in children) == body["reports"]["possibly_concealed"]
     for child in body["children"]:
-        sub = expected_for(OrgUnit.objects.get(pk=child["org_unit"]["id"]))
+        sub = expected_for(OrgUnit.objects.get(pk=child["org_unit"]["id"]), personas[persona])
         assert (child["total"], child["overdue"]) == (sub["total"], sub["overdue"])
 
 
-def test_the_province_sees_each_city_and_the_upheld_appeal(personas, tree, mixed):
+def test_the_province_sees_each_city_and_the_county_the_upheld_appeal(personas, tree, mixed):
+    """GIVEN an appeal upheld by county X (never filed with the offices above: only a
+    review decision is filed, 备案)
+    THEN county X counts it, and the province, which cannot open it, does not."""
     mixed()
     body = fresh_api(personas["province"]).get(DASHBOARD).json()
     assert body["org_unit"]["code"] == "330000"  # the caller's top unit by default
     assert [c["org_unit"]["code"] for c in body["children"]] == ["330100", "330200"]
     assert {c["org_unit"]["code"]: c["total"] for c in body["children"]} == {"330100": 9, "330200": 1}
-    assert body["appeals"]["upheld"] == 1 and body["appeals"]["overturned"] == 0
     assert body["cases"]["by_form"]["cyber"] == 1 and body["cases"]["by_source"]["police"] == 1
+    assert body["appeals"]["total"] == 0
+    county = fresh_api(personas["officer_x"]).get(DASHBOARD).json()
+    assert county["appeals"]["upheld"] == 1 and county["appeals"]["overturned"] == 0
 
 
 @pytest.mark.parametrize(
@@ -216,12 +243,13 @@ def test_the_dashboard_api_needs_the_same_queries_for_a_small_and_a_larger_tree(
 
 # The page: the session and user, memberships, the six dashboard queries, the monthly
 # trend, the grades, six lists (overdue cases, missing reports, possibly concealed, late
-# reports, overdue hops, reports awaiting this office) with the caller's panel grants, the
-# breadcrumbs and the unread notification count. The session is saved at most once a
-# minute (accounts.middleware), so not on these requests: the client has just signed in.
-PAGE_QUERIES = 20
+# reports, overdue hops, reports awaiting this office), the breadcrumbs and the unread
+# notification count. The caller's panel grants are not read: the unit lies inside the
+# caller's case scope (``cases_visible_to(within=…)``). The session is saved at most once
+# a minute (accounts.middleware), so not on these requests: the client has just signed in.
+PAGE_QUERIES = 19
 # The export: the same without the breadcrumbs and the notification count.
-EXPORT_QUERIES = 18
+EXPORT_QUERIES = 17
 
 
 def test_the_dashboard_page_and_export_need_the_same_queries_for_a_small_and_a_larger_tree(

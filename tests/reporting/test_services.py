@@ -27,8 +27,11 @@ def test_the_draft_holds_the_facts_with_names_masked(serious_case):
     draft = services.report_draft(case=case)
     assert leaked_names(draft) == []
     assert f"{VICTIM[0]}**" in draft and f"{PERPETRATOR[0]}**" in draft
-    for fact in ("教学楼三楼走廊", "2026年11月02日", "情节比较恶劣", "专门教育方案", "五年级"):
+    for fact in ("教学楼三楼走廊", "2026年11月02日", "情节比较恶劣", "专门教育方案"):
         assert fact in draft
+    # The draft is for the office above: grade and class, a quasi-identifier beside a
+    # masked name, stay at the school (政策清单第33项).
+    assert "五年级" not in draft
     # Witnesses are counted, not named, not even masked.
     assert "证人：1 名" in draft and f"{WITNESS[0]}**" not in draft
 

@@ -1,10 +1,6 @@
-"""Fixtures of the security proof: the personas every role needs, a module-wide world of
-objects for the permission matrix, and the terminal line that reports its size.
-
-The shared personas (tests/conftest.py) hold each role once; the matrix also wants a
-sysadmin, an auditor and an inspector at county level, so that the scope axis (own
-school / sibling school / other county / other city) means something for them too.
-"""
+"""Fixtures of the security proof: a module-wide world of objects for the permission
+matrix (its users are the personas of tests/conftest.py, whose county-level sysadmin,
+auditor and inspector give the scope axis a meaning for those roles too)."""
 
 import contextlib
 
@@ -12,29 +8,6 @@ import pytest
 from django.db import transaction
 from django.test import Client
 from django.test.utils import override_settings
-
-from accounts.models import Role
-from accounts.services import user_add
-from tests.conftest import PASSWORD
-
-# Personas missing from tests/conftest.py, with the unit code and role they hold.
-EXTRA_PERSONAS = {
-    "sysadmin_x": ("330106", Role.SYSADMIN),
-    "auditor_x": ("330106", Role.AUDITOR),
-    "inspector_x": ("330106", Role.INSPECTOR),
-    "expert_y": ("330105", Role.REVIEW_EXPERT),
-    "staff_a2": ("2133010602", Role.SCHOOL_STAFF),
-    "city_b_inspector": ("330200", Role.INSPECTOR),
-}
-
-
-@pytest.fixture
-def personas(personas):
-    """The shared personas plus the ones above (same password, same naming)."""
-    for username, (code, role) in EXTRA_PERSONAS.items():
-        user, _, _ = user_add(username=username, org_code=code, role=role, password=PASSWORD, name=f"{username}老师")
-        personas[username] = user
-    return personas
 
 
 def signed_in_client(user, client: Client | None = None) -> Client:

@@ -92,7 +92,7 @@ BLIND = (
     "expert_x",
     "inspector_a",
     "inspector_x",
-    "city_b_inspector",
+    "inspector_b",
     "sysadmin",
     "sysadmin_x",
     "auditor",
@@ -815,7 +815,9 @@ def test_a_grant_only_requested_or_expired_reveals_nothing(planted, db, caplog, 
 
 def _appeal_url(world: World, view: str) -> str:
     appeal = world.get("appeal", "A")
-    return reverse(view, kwargs={"pk": appeal.pk}) if view.endswith(("_detail", "-detail", ":detail")) else reverse(view)
+    return (
+        reverse(view, kwargs={"pk": appeal.pk}) if view.endswith(("_detail", "-detail", ":detail")) else reverse(view)
+    )
 
 
 @pytest.mark.parametrize("view", GRANT_STAYS_MASKED)

@@ -31,7 +31,6 @@ from cases import services
 from cases.appeals import services as appeal_services
 from cases.models import Case, MeasureKind, PartyRole
 from tests.conftest import PASSWORD, PERSONAS, TREE
-from tests.security.conftest import EXTRA_PERSONAS
 
 # A 1×1 PNG: the smallest file the upload sniffer accepts.
 PNG = (
@@ -83,7 +82,7 @@ MEMBER_OF = {"A": "member_a", "A2": "member_a2", "YS": "member_y", "ZS": "member
 # Who supervises each school: the county inspector (in the county's round) and the city
 # inspector (an unannounced visit still being written).
 COUNTY_INSPECTOR_OF = {"X": "inspector_x", "Y": "inspector_y", "Z": "inspector_z"}
-CITY_INSPECTOR_OF = {"A": "inspector_a", "A2": "inspector_a", "YS": "inspector_a", "ZS": "city_b_inspector"}
+CITY_INSPECTOR_OF = {"A": "inspector_a", "A2": "inspector_a", "YS": "inspector_a", "ZS": "inspector_b"}
 
 CASE_STATES = ("reported", "investigating", "determined_unsigned", "determined", "handling", "follow_up")
 APPEAL_STATES = ("received", "reviewing", "decided", "filed")
@@ -131,7 +130,7 @@ class World:
 
 def _users(units: dict[str, OrgUnit]) -> dict[str, User]:
     users = {}
-    for username, (code, role) in {**PERSONAS, **EXTRA_PERSONAS, **WORLD_USERS}.items():
+    for username, (code, role) in {**PERSONAS, **WORLD_USERS}.items():
         user, _, _ = user_add(username=username, org_code=code, role=role, password=PASSWORD, name=f"{username}老师")
         users[username] = user
     return users

@@ -20,7 +20,7 @@ class NotificationViewSet(mixins.ListModelMixin, ScopedViewSet):
     def get_scoped_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return Notification.objects.none()
-        qs = Notification.objects.filter(recipient=self.request.user)
+        qs = Notification.objects.filter(recipient_id=self.request.user.pk)
         if self.request.query_params.get("unread") in ("1", "true"):
             qs = qs.filter(read_at__isnull=True)
         return qs

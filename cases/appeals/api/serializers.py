@@ -1,8 +1,9 @@
 """Input and output shapes for the appeal API. Data only: rules live in cases.appeals.services.
 
-Masking: the appellant's name and free text that may name a child (grounds, opinion) are
-shown in full only to viewers ``appeal_selectors.can_see_names`` allows (the school, the
-county office, the panel); the offices above read the filing masked.
+Masking: the appellant's name and free text that may name a child (grounds, reasons,
+notes, opinion) go through the privacy presenter the view puts in ``context["privacy"]``
+(``cases.privacy``): in full for the school, the county office and the panel; the offices
+above read the filing masked.
 """
 
 from rest_framework import serializers
@@ -10,8 +11,8 @@ from rest_framework import serializers
 from accounts.api.serializers import OrgUnitBriefSerializer
 from cases.api.serializers import OnSerializer
 from cases.appeals.models import Appeal, LegalRoute, PanelKind, PanelMember
-from cases.models import Severity, mask_name
-from cases.pdf import Redactor
+from cases.models import Severity
+from cases.privacy import privacy_from_context
 
 
 class AppealCreateSerializer(serializers.Serializer):
@@ -100,19 +101,17 @@ class AppealListSerializer(serializers.ModelSerializer):
             "filed_on",
         ]
 
-    def _show(self, appeal) -> bool:
-        show = self.context.get("show_names")
-        if callable(show):
-            return show(appeal)
-        return bool(show)
+    def _privacy(self, appeal):
+        return privacy_from_context(self.context, appeal)
 
     def get_appellant_name(self, appeal) -> str:
-        return appeal.appellant_name if self._show(appeal) else mask_name(appeal.appellant_name)
+        return self._privacy(appeal).appellant_name(appeal)
 
     def get_appellant_relation(self, appeal) -> str:
-        if self._show(appeal):
-            return appeal.appellant_relation
-        return Redactor(appeal.case.parties.all(), active=True)(appeal.appellant_relation)
+        return self._privacy(appeal).field(appeal, "appellant_relation")
+
+    def to_representation(self, appeal):
+        return self._privacy(appeal).data(appeal, super().to_representation(appeal))
 
     def get_days_left(self, appeal) -> int | None:
         return appeal.days_left()
@@ -146,12 +145,8 @@ class AppealDetailSerializer(AppealListSerializer):
             "names_masked",
         ]
 
-    def _redact(self, text: str) -> str:
-        redact = self.context.get("redact")
-        return redact(text) if redact else text
-
     def get_grounds(self, appeal) -> str:
-        return self._redact(appeal.grounds)
+        return self._privacy(appeal).field(appeal, "grounds")
 
     def get_panel(self, appeal) -> list[dict]:
         return PanelMemberSerializer(appeal.panel.select_related("user").order_by("kind", "id"), many=True).data
@@ -166,12 +161,12 @@ class AppealDetailSerializer(AppealListSerializer):
         return {
             "is_bullying": appeal.decision_is_bullying,
             "severity": appeal.decision_severity,
-            "opinion": self._redact(appeal.decision_opinion),
+            "opinion": self._privacy(appeal).field(appeal, "decision_opinion"),
             "decided_on": appeal.decided_on,
             "decided_late": appeal.decided_late,
             "overturned": appeal.overturned,
-            "agreement_note": self._redact(appeal.agreement_note),
+            "agreement_note": self._privacy(appeal).field(appeal, "agreement_note"),
         }
 
     def get_names_masked(self, appeal) -> bool:
-        return not self._show(appeal)
+        return self._privacy(appeal).masked

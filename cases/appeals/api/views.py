@@ -20,7 +20,7 @@ from cases.appeals import services as appeal_services
 from cases.appeals.api import serializers as s
 from cases.appeals.filters import AppealFilter
 from cases.appeals.models import AppealAttachment
-from cases.pdf import Redactor
+from cases.privacy import PrivacyScope
 
 
 def record_read(*, actor, appeal, via: str) -> None:
@@ -43,7 +43,7 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
     def get_serializer_context(self):
         context = super().get_serializer_context()
         user = self.request.user
-        context["show_names"] = lambda appeal: appeal_selectors.can_see_names(user, appeal)
+        context["privacy"] = PrivacyScope(user, with_grant=False)
         return context
 
     def _detail(self, appeal, *, status_code=200):
@@ -51,12 +51,7 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         appeal = appeal_selectors.appeal_detail_queryset(user).filter(pk=appeal.pk).first()
         if appeal is None:  # the write took the appeal out of the caller's scope
             raise Http404
-        show = appeal_selectors.can_see_names(user, appeal)
-        context = {
-            "request": self.request,
-            "show_names": show,
-            "redact": None if show else Redactor(appeal.case.parties.all(), active=True),
-        }
+        context = {"request": self.request, "privacy": appeal_selectors.appeal_privacy(user, appeal)}
         return Response(s.AppealDetailSerializer(appeal, context=context).data, status=status_code)
 
     def _step(self, serializer_class, request):

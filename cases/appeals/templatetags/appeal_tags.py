@@ -2,12 +2,11 @@
 
 from django import template
 
-from cases import selectors
 from cases.appeals import selectors as appeal_selectors
 from cases.appeals.models import OPEN_APPEAL_STATUSES
 from cases.appeals.services import SETTLED_STATUSES
 from cases.models import Status
-from cases.pdf import Redactor
+from cases.privacy import privacy_for, unwrap
 
 register = template.Library()
 
@@ -17,6 +16,7 @@ def case_appeals(context, case):
     """The case's appeals and their outcome, and the lodge button for the county office
     and the school's committee. Links only to appeals the viewer may open."""
     user = context["request"].user
+    case = unwrap(case)
     appeals = list(case.appeals.order_by("received_on", "id"))
     visible = set(appeal_selectors.appeals_visible_to(user).filter(case=case).values_list("pk", flat=True))
     can_lodge = (
@@ -25,11 +25,13 @@ def case_appeals(context, case):
         and not _settled(case, appeals)
         and appeal_selectors.can_lodge(user, case)
     )
-    redact = Redactor(case.parties.all(), active=bool(appeals) and not selectors.can_see_names(user, case))
+    # The appeal's own record: a purpose-bound grant for the case does not open it.
+    privacy = privacy_for(user, case, with_grant=False) if appeals else None
     return {
         "case": case,
         "appeals": [
-            {"appeal": a, "visible": a.pk in visible, "relation": redact(a.appellant_relation)} for a in appeals
+            {"appeal": a, "visible": a.pk in visible, "relation": privacy.field(a, "appellant_relation")}
+            for a in appeals
         ],
         "can_lodge": can_lodge,
         "request": context["request"],

@@ -1,12 +1,11 @@
-"""Shared helpers of the supervision services: dates, text, weights, uploads, audit labels."""
+"""Shared helpers of the supervision services: text, weights, uploads, audit labels."""
 
-from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from bullying.audit.models import ACTION_LABELS
-from bullying.deadlines.calendar import today_local
 from bullying.errors import ApplicationError
-from inspections.uploads import clean_name
+from bullying.uploads import clean_name
 
 for _code, _label in {
     "campaign.created": "创建专项治理行动",
@@ -34,24 +33,7 @@ MAX_WEIGHT = Decimal(100)
 # Helpers
 
 
-def _today() -> date:
-    return today_local()
-
-
-def _effective_date(on: date | None, *, not_before: date | None = None, label: str = "上一步骤", field="on") -> date:
-    """The day a step really happened: default today, never in the future, never before
-    the step it follows (API.md, Conventions)."""
-    on = on or _today()
-    if not isinstance(on, date) or isinstance(on, datetime):
-        raise ApplicationError("日期格式应为 YYYY-MM-DD。", field=field)
-    if on > _today():
-        raise ApplicationError("日期不能晚于今天。", field=field)
-    if not_before and on < not_before:
-        raise ApplicationError(f"日期不能早于{label}（{not_before:%Y-%m-%d}）。", field=field)
-    return on
-
-
-def _text(value: str | None, *, field: str, label: str, required: bool = True, max_length: int = 5000) -> str:
+def clean_text(value: str | None, *, field: str, label: str, required: bool = True, max_length: int = 5000) -> str:
     value = (value or "").strip()
     if required and not value:
         raise ApplicationError(f"请填写{label}。", field=field)
@@ -60,7 +42,7 @@ def _text(value: str | None, *, field: str, label: str, required: bool = True, m
     return value
 
 
-def _weight(value) -> Decimal:
+def clean_weight(value) -> Decimal:
     try:
         weight = Decimal(str(value))
     except (InvalidOperation, ValueError, TypeError):
@@ -72,7 +54,7 @@ def _weight(value) -> Decimal:
     return weight
 
 
-def _store_upload(instance, uploaded_file, content_type: str) -> None:
+def store_upload(instance: Any, uploaded_file: Any, content_type: str) -> None:
     instance.original_name = clean_name(uploaded_file.name)
     instance.content_type = content_type
     instance.size = uploaded_file.size
