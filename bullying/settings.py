@@ -208,7 +208,7 @@ SPECTACULAR_SETTINGS = {
         "AppealStatusEnum": "cases.appeals.models.AppealStatus",
         "UnmaskStatusEnum": "cases.models.UnmaskStatus",
         "MeasureKindEnum": "cases.models.MeasureKind",
-        "PanelKindEnum": "cases.models.PanelKind",
+        "PanelKindEnum": "cases.appeals.models.PanelKind",
         "ReportKindEnum": "reporting.models.ReportKind",
         "ReportStatusEnum": "reporting.models.ReportStatus",
         "PhaseKindEnum": "inspections.models.PhaseKind",
